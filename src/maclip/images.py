@@ -1,0 +1,209 @@
+"""Decoding images into RGB tensors, with one clear error per bad input.
+
+Every accepted input becomes a ``(3, H, W)`` float32 tensor in ``[0, 1]``:
+
+* files and bytes are decoded with Pillow, EXIF orientation is applied, and the
+  decompression-bomb guard stays on (``max_pixels``);
+* grayscale, palette, CMYK, 16-bit and float modes are converted to RGB with
+  their full range mapped to ``[0, 1]``; transparency is composited onto white;
+* numpy arrays may be ``(H, W)``, ``(H, W, 1|3|4)`` uint8/uint16 or float in [0, 1];
+* tensors may be ``(3, H, W)`` float in [0, 1].
+
+Failures raise :class:`ImageError`, which names the source and a one-line cause.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ImageSource = Union[str, os.PathLike, bytes, Image.Image, np.ndarray, torch.Tensor]
+
+#: Default pixel limit: Pillow's own decompression-bomb threshold (about 89 megapixels).
+DEFAULT_MAX_PIXELS: int = int(Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+#: File name extensions treated as images when scanning directories.
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm", ".pnm"}
+)
+
+
+class ImageError(ValueError):
+    """An input that cannot be scored. ``str(err)`` is ``"<source>: <reason>"``."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+def describe(source: ImageSource) -> str:
+    """A short name for an input, used as its key in results and errors."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    if isinstance(source, Image.Image):
+        return getattr(source, "filename", "") or "<PIL image>"
+    if isinstance(source, bytes):
+        return "<bytes>"
+    if isinstance(source, np.ndarray):
+        return "<array>"
+    return "<tensor>"
+
+
+def _allow_pixels(max_pixels: int) -> None:
+    """Let Pillow open images up to ``max_pixels``; its guard stays on above that."""
+    current = Image.MAX_IMAGE_PIXELS
+    if current is not None and max_pixels > current:
+        Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Image.Image:
+    if isinstance(source, bytes):
+        if not source:
+            raise ImageError(name, "empty input (0 bytes)")
+        stream: io.BytesIO | str | os.PathLike = io.BytesIO(source)
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise ImageError(name, "no such file")
+        if path.is_dir():
+            raise ImageError(name, "is a directory (use -r to score its images)")
+        if path.stat().st_size == 0:
+            raise ImageError(name, "empty file (0 bytes)")
+        stream = source
+    _allow_pixels(max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(stream)
+    except Image.DecompressionBombError as err:
+        raise ImageError(name, f"too many pixels ({err}); raise the limit with --max-pixels") from err
+    except UnidentifiedImageError as err:
+        raise ImageError(name, "not an image Pillow can read (unknown or corrupt format)") from err
+    except OSError as err:
+        raise ImageError(name, f"cannot open: {err}") from err
+    pixels = image.width * image.height
+    if pixels > max_pixels:
+        raise ImageError(
+            name,
+            f"{image.width}x{image.height} = {pixels} pixels is over the limit of {max_pixels} "
+            "(decompression-bomb guard); raise it with --max-pixels / max_pixels=",
+        )
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as err:
+        raise ImageError(name, f"corrupt or truncated image data ({err})") from err
+    return image
+
+
+def _composite_on_white(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def pil_to_tensor(image: Image.Image, name: str = "<PIL image>") -> torch.Tensor:
+    """Convert a decoded PIL image of any common mode to ``(3, H, W)`` float in [0, 1].
+
+    EXIF orientation is applied. 16-bit and 32-bit integer modes keep their
+    precision; float (``F``) images are taken as already in [0, 1] and clipped.
+    """
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the pixels
+        pass
+    mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        array = np.asarray(image).astype(np.float32)
+        scale = 65535.0 if mode.startswith("I;16") or array.max(initial=0) > 255 else 255.0
+        return _array_to_tensor(np.clip(array / scale, 0.0, 1.0), name)
+    if mode == "F":
+        return _array_to_tensor(np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0), name)
+    has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        mode == "P" and "transparency" in image.info
+    )
+    rgb = _composite_on_white(image) if has_alpha else image.convert("RGB")
+    array = np.asarray(rgb, dtype=np.float32) / 255.0
+    return _array_to_tensor(array, name)
+
+
+def _array_to_tensor(array: np.ndarray, name: str) -> torch.Tensor:
+    """``(H, W)`` or ``(H, W, C)`` float array in [0, 1] to ``(3, H, W)`` tensor."""
+    if array.ndim == 2:
+        array = np.repeat(array[..., None], 3, axis=2)
+    if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
+        raise ImageError(name, f"array of shape {array.shape} is not an image (H, W[, 1|3|4])")
+    if array.shape[2] == 1:
+        array = np.repeat(array, 3, axis=2)
+    elif array.shape[2] == 4:
+        rgb, alpha = array[..., :3], array[..., 3:]
+        array = rgb * alpha + (1.0 - alpha)
+    return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).permute(2, 0, 1)
+
+
+def _from_numpy(array: np.ndarray, name: str) -> torch.Tensor:
+    if array.dtype == np.uint8:
+        scaled = array.astype(np.float32) / 255.0
+    elif array.dtype == np.uint16:
+        scaled = array.astype(np.float32) / 65535.0
+    elif np.issubdtype(array.dtype, np.floating):
+        if array.size and (np.nanmin(array) < 0.0 or np.nanmax(array) > 1.0):
+            raise ImageError(name, "float array values must lie in [0, 1]")
+        scaled = array.astype(np.float32)
+    else:
+        raise ImageError(name, f"unsupported array dtype {array.dtype} (use uint8, uint16 or float)")
+    if not np.isfinite(scaled).all():
+        raise ImageError(name, "array contains NaN or infinite values")
+    return _array_to_tensor(scaled, name)
+
+
+def _from_tensor(tensor: torch.Tensor, name: str) -> torch.Tensor:
+    if tensor.ndim != 3 or tensor.shape[0] != 3:
+        raise ImageError(name, f"tensor of shape {tuple(tensor.shape)} is not (3, H, W)")
+    image = tensor.detach().to("cpu", torch.float32)
+    if not torch.isfinite(image).all():
+        raise ImageError(name, "tensor contains NaN or infinite values")
+    if image.numel() and (image.min() < 0.0 or image.max() > 1.0):
+        raise ImageError(name, "tensor values must lie in [0, 1]")
+    return image
+
+
+def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> torch.Tensor:
+    """Decode any supported input to a ``(3, H, W)`` float32 tensor in [0, 1].
+
+    Args:
+        source: A path, encoded bytes, a PIL image, a numpy array or a tensor.
+        max_pixels: Refuse images with more pixels than this (decompression bombs).
+
+    Raises:
+        ImageError: naming the source and the reason it cannot be used.
+    """
+    name = describe(source)
+    if isinstance(source, torch.Tensor):
+        image = _from_tensor(source, name)
+    elif isinstance(source, np.ndarray):
+        image = _from_numpy(source, name)
+    elif isinstance(source, Image.Image):
+        image = pil_to_tensor(source, name)
+    elif isinstance(source, (str, os.PathLike, bytes)):
+        pil = _open(source, name, max_pixels)
+        try:
+            image = pil_to_tensor(pil, name)
+        except (OSError, ValueError) as err:
+            if isinstance(err, ImageError):
+                raise
+            raise ImageError(name, f"cannot decode pixels ({err})") from err
+        finally:
+            pil.close()
+    else:
+        raise ImageError(name, f"unsupported input type {type(source).__name__}")
+    if image.shape[-1] < 1 or image.shape[-2] < 1:
+        raise ImageError(name, "image has no pixels")
+    return image

@@ -1,0 +1,262 @@
+"""The :class:`Scorer`: images in, MA-CLIP results out.
+
+It decodes each input, cuts its views, packs views from many images into full
+encoder batches (``batch_size`` views per forward, so memory is bounded
+whatever the image sizes), splits the embeddings back per image and scores
+them with :mod:`maclip.quality`. Results come back in input order; an input
+that cannot be decoded gets a result with ``error`` set and never stops the
+others. Each image's score depends only on its own views, so scores do not
+depend on batch size, order or batch mates (up to floating-point rounding of
+the encoder kernels).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .backbone import Backbone, PosEmbedding, load_backbone
+from .images import DEFAULT_MAX_PIXELS, ImageError, ImageSource, describe, load_image
+from .quality import DEFAULT_PROMPT_PAIRS, METHODS, FusionParams, Method, ViewScores, score_views
+from .results import ImageResult
+from .views import ViewBox, ViewConfig, cut_views, prepare, view_boxes
+
+
+@dataclass
+class ImageFeatures:
+    """Unnormalised embeddings of one image's views, before any scoring.
+
+    Attributes:
+        key: The input's name.
+        size: ``(height, width)`` of the decoded image.
+        prepared_size: ``(height, width)`` after resizing (the frame of ``boxes``).
+        boxes: The ``V`` views, in order.
+        features: ``(V, D)`` float32 embeddings on the CPU.
+    """
+
+    key: str
+    size: tuple[int, int]
+    prepared_size: tuple[int, int]
+    boxes: list[ViewBox]
+    features: torch.Tensor
+
+
+@dataclass
+class _Job:
+    """An image whose views are being encoded."""
+
+    key: str
+    size: tuple[int, int]
+    prepared_size: tuple[int, int]
+    image: torch.Tensor | None  # normalised (3, H, W); dropped once all views are cut
+    boxes: list[ViewBox]
+    parts: list[torch.Tensor] = field(default_factory=list)
+    done: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.done == len(self.boxes)
+
+    def result(self) -> ImageFeatures:
+        return ImageFeatures(
+            self.key, self.size, self.prepared_size, self.boxes, torch.cat(self.parts)
+        )
+
+
+class Scorer:
+    """Score image quality with MA-CLIP (or its single-cue ablations).
+
+    Example:
+        >>> scorer = Scorer()                      # OpenAI CLIP RN50, best device
+        >>> [r.q for r in scorer.score(["a.jpg", "b.png"])]
+
+    Args:
+        backbone: open_clip model name (``maclip models`` lists them), or a loaded
+            :class:`~maclip.backbone.Backbone`.
+        pretrained: open_clip pretrained tag; ``None``/``"random"`` for random weights.
+        checkpoint: Local state-dict file used instead of downloading ``pretrained``.
+        model_config: Custom open_clip model config JSON to register (for ``backbone``).
+        device: ``"auto"``, ``"cpu"``, ``"cuda[:N]"`` or ``"mps"``.
+        precision: Visual-encoder precision: ``"fp32"``, ``"fp16"``, ``"bf16"`` or ``"auto"``.
+        batch_size: Views per encoder forward (the memory bound), ``>= 1``.
+        method: ``"maclip"`` (fusion), ``"clipiqa"`` (``Q_sim`` only), ``"magnitude"`` (``Q_mag``).
+        prompts: Antonym prompt pairs ``(positive, negative)``.
+        lam, alpha, b_sim, b_mag: Box-Cox λ, fusion α and base logits.
+        views: How images are cut (see :class:`~maclip.views.ViewConfig`).
+        pos_embedding: ``"drop"`` (paper) or ``"interpolate"``.
+        max_pixels: Refuse images with more pixels than this (decompression bombs).
+        cache_dir: Download cache for pretrained weights.
+    """
+
+    def __init__(
+        self,
+        backbone: str | Backbone = "RN50",
+        pretrained: str | None = "openai",
+        *,
+        checkpoint: str | os.PathLike | None = None,
+        model_config: str | os.PathLike | None = None,
+        device: str | torch.device = "auto",
+        precision: str = "fp32",
+        batch_size: int = 64,
+        method: Method = "maclip",
+        prompts: Sequence[tuple[str, str]] = DEFAULT_PROMPT_PAIRS,
+        lam: float = 0.5,
+        alpha: float = 1.0,
+        b_sim: float = 1.0,
+        b_mag: float = 0.6,
+        views: ViewConfig | None = None,
+        pos_embedding: PosEmbedding = "drop",
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        cache_dir: str | os.PathLike | None = None,
+    ) -> None:
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if isinstance(backbone, Backbone):
+            self.backbone = backbone
+        else:
+            self.backbone = load_backbone(
+                backbone,
+                pretrained,
+                checkpoint=checkpoint,
+                model_config=model_config,
+                device=device,
+                precision=precision,
+                pos_embedding=pos_embedding,
+                cache_dir=cache_dir,
+            )
+        self.batch_size = batch_size
+        self.method: Method = method
+        self.prompts = tuple((str(p), str(n)) for p, n in prompts)
+        self.params = FusionParams(lam=lam, alpha=alpha, b_sim=b_sim, b_mag=b_mag)
+        self.views = views or ViewConfig()
+        self.max_pixels = max_pixels
+        self.text_features = self.backbone.prompt_features(self.prompts).cpu()
+
+    # -- decoding -----------------------------------------------------------------------
+    def _start_job(self, source: ImageSource) -> _Job:
+        """Decode, resize and normalise one input; raises :class:`ImageError`."""
+        image = load_image(source, self.max_pixels)
+        size = (int(image.shape[-2]), int(image.shape[-1]))
+        prepared = self.backbone.normalise(prepare(image, self.views))
+        prepared_size = (int(prepared.shape[-2]), int(prepared.shape[-1]))
+        boxes = view_boxes(*prepared_size, self.views)
+        return _Job(describe(source), size, prepared_size, prepared, boxes)
+
+    # -- encoding -----------------------------------------------------------------------
+    def iter_features(
+        self, sources: Iterable[ImageSource]
+    ) -> Iterator[ImageFeatures | ImageError]:
+        """Encode the views of every input, packing views of many images per forward.
+
+        Yields, in input order, an :class:`ImageFeatures` per decoded input or the
+        :class:`~maclip.images.ImageError` of an input that could not be decoded.
+        """
+        order: deque[_Job | ImageError] = deque()
+        batch: list[tuple[_Job, torch.Tensor]] = []
+        filled = 0
+
+        def flush() -> None:
+            nonlocal filled
+            features = self.backbone.encode_views(torch.cat([v for _, v in batch])).cpu()
+            offset = 0
+            for job, views in batch:
+                job.parts.append(features[offset : offset + len(views)])
+                job.done += len(views)
+                offset += len(views)
+            batch.clear()
+            filled = 0
+
+        def ready() -> Iterator[ImageFeatures | ImageError]:
+            while order and (isinstance(order[0], ImageError) or order[0].complete):
+                head = order.popleft()
+                yield head if isinstance(head, ImageError) else head.result()
+
+        for source in sources:
+            try:
+                job = self._start_job(source)
+            except ImageError as err:
+                order.append(err)
+                yield from ready()
+                continue
+            order.append(job)
+            assert job.image is not None
+            cut = 0
+            while cut < len(job.boxes):
+                take = min(self.batch_size - filled, len(job.boxes) - cut)
+                views = cut_views(job.image, job.boxes[cut : cut + take], self.views.patch_size)
+                batch.append((job, views))
+                filled += take
+                cut += take
+                if filled == self.batch_size:
+                    flush()
+                    yield from ready()
+            job.image = None
+        if batch:
+            flush()
+        yield from ready()
+
+    # -- scoring ------------------------------------------------------------------------
+    def score_features(self, features: torch.Tensor) -> ViewScores:
+        """Per-view scores of ``(V, D)`` unnormalised embeddings with this scorer's settings."""
+        return score_views(
+            features, self.text_features, self.backbone.logit_scale, self.method, self.params
+        )
+
+    def result_from_features(self, item: ImageFeatures) -> ImageResult:
+        """Turn encoded views into an :class:`ImageResult`."""
+        return ImageResult.from_scores(
+            item.key,
+            self.score_features(item.features),
+            item.boxes,
+            self.prompts,
+            item.size,
+            item.prepared_size,
+        )
+
+    def iter_score(self, sources: Iterable[ImageSource]) -> Iterator[ImageResult]:
+        """Score inputs lazily, yielding one :class:`ImageResult` per input, in order."""
+        for item in self.iter_features(sources):
+            if isinstance(item, ImageError):
+                yield ImageResult.failed(item.source, item.reason)
+            else:
+                yield self.result_from_features(item)
+
+    def score(self, images: ImageSource | Iterable[ImageSource]) -> list[ImageResult]:
+        """Score one input or many.
+
+        Args:
+            images: A path, bytes, PIL image, numpy array, ``(3, H, W)`` tensor, a
+                ``(B, 3, H, W)`` tensor in [0, 1], or an iterable of any of these.
+
+        Returns:
+            One :class:`ImageResult` per image, in order; failed inputs have ``error`` set.
+        """
+        return list(self.iter_score(_as_sources(images)))
+
+    def __call__(self, images: ImageSource | Iterable[ImageSource]) -> torch.Tensor:
+        """Final scores ``Q`` as a ``(B,)`` float tensor; raises :class:`ImageError` on bad input."""
+        results = self.score(images)
+        for result in results:
+            if result.error is not None:
+                raise ImageError(result.key, result.error)
+        return torch.tensor([r.q for r in results], dtype=torch.float32)
+
+
+def _as_sources(images: ImageSource | Iterable[ImageSource]) -> Iterable[ImageSource]:
+    """Split a ``(B, 3, H, W)`` tensor into images; wrap a single input in a list."""
+    if isinstance(images, torch.Tensor):
+        if images.ndim == 4:
+            return list(images)
+        return [images]
+    single = (str, os.PathLike, bytes, np.ndarray, Image.Image)
+    if isinstance(images, single) or not isinstance(images, Iterable):
+        return [images]
+    return images

@@ -31,7 +31,11 @@ TINY_CONFIGS = {
     "TinyViT": {
         "embed_dim": 32,
         "vision_cfg": {
-            "image_size": 224, "layers": 2, "width": 32, "head_width": 16, "patch_size": 32
+            "image_size": 224,
+            "layers": 2,
+            "width": 32,
+            "head_width": 16,
+            "patch_size": 32,
         },
         "text_cfg": TEXT_CFG,
     },
@@ -55,9 +59,39 @@ class TinyModel:
     def cli_args(self) -> list[str]:
         """The ``maclip score`` options that load this model."""
         return [
-            "--backbone", self.name, "--model-config", str(self.config),
-            "--checkpoint", str(self.checkpoint), "--device", "cpu",
+            "--backbone",
+            self.name,
+            "--model-config",
+            str(self.config),
+            "--checkpoint",
+            str(self.checkpoint),
+            "--device",
+            "cpu",
         ]
+
+
+def _calibrate_batchnorm(model: torch.nn.Module) -> None:
+    """Give a random ResNet live residual branches and BatchNorm statistics of real-ish images.
+
+    open_clip zero-initialises the last BatchNorm of each block, which leaves a random
+    ResNet almost blind to its input; calibrated statistics make its embeddings vary.
+    """
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if not norms:
+        return
+    with torch.no_grad():
+        for norm in norms:
+            norm.weight.normal_(1.0, 0.2)
+            norm.momentum = None  # cumulative average over the calibration batches
+        images = torch.stack(
+            [
+                torch.from_numpy(random_photo(224, 224, seed)).permute(2, 0, 1).float() / 255.0
+                for seed in range(8)
+            ]
+        )
+        model.visual.train()
+        model.visual((images - 0.45) / 0.27)
+        model.eval()
 
 
 def build_tiny_model(name: str, folder: Path, seed: int = 0) -> TinyModel:
@@ -68,13 +102,7 @@ def build_tiny_model(name: str, folder: Path, seed: int = 0) -> TinyModel:
     open_clip.add_model_config(config)
     torch.manual_seed(seed)
     model = open_clip.create_model(name, pretrained=None)
-    # Random BatchNorm statistics, so that the ResNet is not a near-identity.
-    with torch.no_grad():
-        for module in model.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.running_mean.normal_(0, 0.1)
-                module.running_var.uniform_(0.5, 2.0)
-                module.weight.normal_(1.0, 0.2)
+    _calibrate_batchnorm(model)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     checkpoint = folder / f"{name}.pt"
     torch.save(state, checkpoint)
@@ -108,9 +136,7 @@ def random_photo(height: int, width: int, seed: int = 0) -> np.ndarray:
     """A smooth random RGB uint8 image (gradients plus noise), ``(height, width, 3)``."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:height, 0:width]
-    base = np.stack(
-        [np.sin(x / (7 + 3 * c) + c) * np.cos(y / (11 + c)) for c in range(3)], axis=-1
-    )
+    base = np.stack([np.sin(x / (7 + 3 * c) + c) * np.cos(y / (11 + c)) for c in range(3)], axis=-1)
     noisy = 127.5 * (base + 1.0) + rng.normal(0, 12, size=(height, width, 3))
     return np.clip(noisy, 0, 255).astype(np.uint8)
 

@@ -49,7 +49,9 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     try:
         resolved = torch.device(device)
     except RuntimeError as err:
-        raise BackboneError(f"unknown device {device!r} (use auto, cpu, cuda, cuda:N or mps)") from err
+        raise BackboneError(
+            f"unknown device {device!r} (use auto, cpu, cuda, cuda:N or mps)"
+        ) from err
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise BackboneError(f"device {device!r} asked for, but CUDA is not available here")
     if resolved.type == "mps" and not torch.backends.mps.is_available():
@@ -181,9 +183,16 @@ class Backbone:
         self.family = visual_family(self.model)
 
     @property
+    def visual(self) -> ModifiedResNet | VisionTransformer:
+        """The visual tower."""
+        visual = self.model.visual
+        assert isinstance(visual, (ModifiedResNet, VisionTransformer))
+        return visual
+
+    @property
     def embed_dim(self) -> int:
         """Dimension ``D`` of the joint embedding."""
-        return int(self.model.visual.output_dim)
+        return int(self.visual.output_dim)
 
     def _autocast(self) -> contextlib.AbstractContextManager[Any]:
         if self.dtype == torch.float32:
@@ -208,9 +217,9 @@ class Backbone:
             ``(N, D)`` float32 embeddings on ``self.device``.
         """
         views = views.to(self.device, non_blocking=True)
-        visual = self.model.visual
+        visual = self.visual
         with self._autocast():
-            if self.family == "resnet":
+            if isinstance(visual, ModifiedResNet):
                 out = _resnet_forward(visual, views, self.pos_embedding)
             else:
                 out = _vit_forward(visual, views, self.pos_embedding)
@@ -232,7 +241,7 @@ class Backbone:
         if key not in self._text_cache:
             tokenizer = open_clip.get_tokenizer(self.name)
             tokens = tokenizer([text for pair in key for text in pair]).to(self.device)
-            text = self.model.encode_text(tokens).float()
+            text = self.model.encode_text(tokens).float()  # type: ignore[operator]
             text = F.normalize(text, dim=-1).reshape(len(key), 2, -1)
             self._text_cache[key] = text
         return self._text_cache[key]
@@ -249,7 +258,7 @@ def _register_config(model_config: str | os.PathLike | None) -> None:
 
 def _missing_weights_message(name: str, pretrained: str, err: Exception) -> str:
     return (
-        f"could not obtain weights for backbone {name!r} with pretrained tag {pretrained!r}: {err}\n"
+        f"could not obtain weights for backbone {name!r}, pretrained tag {pretrained!r}: {err}\n"
         "The first use of a pretrained tag downloads its weights into the open_clip/Hugging Face "
         "cache (--cache-dir); without network access, pass a local state-dict file instead: "
         "--backbone NAME --checkpoint PATH (.pt/.pth/.bin or .safetensors)."
@@ -332,7 +341,7 @@ def load_backbone(
     dtype = resolve_precision(precision, resolved)
     model, weights = create_clip(name, pretrained, checkpoint, cache_dir)
     model = model.to(resolved).eval().requires_grad_(False)
-    cfg = getattr(model.visual, "preprocess_cfg", {}) or {}
+    cfg: dict[str, Any] = getattr(model.visual, "preprocess_cfg", None) or {}
     mean = torch.tensor(cfg.get("mean", open_clip.OPENAI_DATASET_MEAN), dtype=torch.float32)
     std = torch.tensor(cfg.get("std", open_clip.OPENAI_DATASET_STD), dtype=torch.float32)
     return Backbone(
@@ -344,7 +353,7 @@ def load_backbone(
         pos_embedding=pos_embedding,
         mean=mean,
         std=std,
-        logit_scale=float(model.logit_scale.exp().item()),
+        logit_scale=float(model.logit_scale.exp().item()),  # type: ignore[operator]
     )
 
 

@@ -14,17 +14,17 @@ Failures raise :class:`ImageError`, which names the source and a one-line cause.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ImageSource = Union[str, os.PathLike, bytes, Image.Image, np.ndarray, torch.Tensor]
+ImageSource = str | os.PathLike | bytes | Image.Image | np.ndarray | torch.Tensor
 
 #: Default pixel limit: Pillow's own decompression-bomb threshold (about 89 megapixels).
 DEFAULT_MAX_PIXELS: int = int(Image.MAX_IMAGE_PIXELS or 89_478_485)
@@ -84,7 +84,9 @@ def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Imag
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(stream)
     except Image.DecompressionBombError as err:
-        raise ImageError(name, f"too many pixels ({err}); raise the limit with --max-pixels") from err
+        raise ImageError(
+            name, f"too many pixels ({err}); raise the limit with --max-pixels"
+        ) from err
     except UnidentifiedImageError as err:
         raise ImageError(name, "not an image Pillow can read (unknown or corrupt format)") from err
     except OSError as err:
@@ -115,10 +117,8 @@ def pil_to_tensor(image: Image.Image, name: str = "<PIL image>") -> torch.Tensor
     EXIF orientation is applied. 16-bit and 32-bit integer modes keep their
     precision; float (``F``) images are taken as already in [0, 1] and clipped.
     """
-    try:
+    with contextlib.suppress(Exception):  # a broken EXIF block should not lose the pixels
         image = ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a broken EXIF block should not lose the pixels
-        pass
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         array = np.asarray(image).astype(np.float32)
@@ -158,7 +158,9 @@ def _from_numpy(array: np.ndarray, name: str) -> torch.Tensor:
             raise ImageError(name, "float array values must lie in [0, 1]")
         scaled = array.astype(np.float32)
     else:
-        raise ImageError(name, f"unsupported array dtype {array.dtype} (use uint8, uint16 or float)")
+        raise ImageError(
+            name, f"unsupported array dtype {array.dtype} (use uint8, uint16 or float)"
+        )
     if not np.isfinite(scaled).all():
         raise ImageError(name, "array contains NaN or infinite values")
     return _array_to_tensor(scaled, name)

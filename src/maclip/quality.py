@@ -74,9 +74,7 @@ class ViewScores:
 
     def mean(self) -> ViewScores:
         """Average over the ``N`` views, keeping a leading dimension of 1."""
-        return ViewScores(
-            *(getattr(self, name).mean(dim=0, keepdim=True) for name in _FIELDS)
-        )
+        return ViewScores(*(getattr(self, name).mean(dim=0, keepdim=True) for name in _FIELDS))
 
     def index(self, rows: slice | torch.Tensor) -> ViewScores:
         """Select rows (views) of every field."""

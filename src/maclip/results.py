@@ -95,6 +95,7 @@ class ImageResult:
             scores.q_mag.tolist(),
             scores.w_sim.tolist(),
             scores.w_mag.tolist(),
+            strict=True,
         )
         views = [
             ViewResult(b.top, b.left, b.height, b.width, b.is_global, q, qs, qm, ws, wm)
@@ -103,9 +104,12 @@ class ImageResult:
         probs = mean.pair_probs[0].tolist()
         return cls(
             key=key,
-            q=float(mean.q), q_sim=float(mean.q_sim), q_mag=float(mean.q_mag),
-            w_sim=float(mean.w_sim), w_mag=float(mean.w_mag),
-            pair_probs={pos: float(p) for (pos, _), p in zip(prompts, probs)},
+            q=float(mean.q),
+            q_sim=float(mean.q_sim),
+            q_mag=float(mean.q_mag),
+            w_sim=float(mean.w_sim),
+            w_mag=float(mean.w_mag),
+            pair_probs={pos: float(p) for (pos, _), p in zip(prompts, probs, strict=True)},
             num_views=len(boxes),
             size=size,
             prepared_size=prepared_size,

@@ -151,9 +151,7 @@ class Scorer:
         return _Job(describe(source), size, prepared_size, prepared, boxes)
 
     # -- encoding -----------------------------------------------------------------------
-    def iter_features(
-        self, sources: Iterable[ImageSource]
-    ) -> Iterator[ImageFeatures | ImageError]:
+    def iter_features(self, sources: Iterable[ImageSource]) -> Iterator[ImageFeatures | ImageError]:
         """Encode the views of every input, packing views of many images per forward.
 
         Yields, in input order, an :class:`ImageFeatures` per decoded input or the
@@ -242,7 +240,7 @@ class Scorer:
         return list(self.iter_score(_as_sources(images)))
 
     def __call__(self, images: ImageSource | Iterable[ImageSource]) -> torch.Tensor:
-        """Final scores ``Q`` as a ``(B,)`` float tensor; raises :class:`ImageError` on bad input."""
+        """Final scores ``Q``, ``(B,)`` float32; raises :class:`ImageError` on a bad input."""
         results = self.score(images)
         for result in results:
             if result.error is not None:

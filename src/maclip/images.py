@@ -90,7 +90,7 @@ def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Imag
     except UnidentifiedImageError as err:
         raise ImageError(name, "not an image Pillow can read (unknown or corrupt format)") from err
     except OSError as err:
-        raise ImageError(name, f"cannot open: {err}") from err
+        raise ImageError(name, f"corrupt or truncated file ({err})") from err
     pixels = image.width * image.height
     if pixels > max_pixels:
         raise ImageError(

@@ -1,0 +1,251 @@
+"""`maclip score` and `maclip models` end to end, every bad-input case, and --resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from maclip import cli
+from maclip.scorer import Scorer
+
+from .conftest import TinyModel, random_photo, save_photo
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "photos"
+    (root / "sub").mkdir(parents=True)
+    save_photo(root / "a.jpg", 300, 400, 1)
+    save_photo(root / "b.png", 240, 260, 2)
+    save_photo(root / "sub" / "c.webp", 230, 230, 3)
+    (root / "notes.txt.bak").write_text("not an image, skipped when scanning")
+    return root
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_score_folder_table(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    code, out, err = run(["score", str(folder), *tiny_rn.cli_args()], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["path", "Q", "Q_sim", "Q_mag"]
+    assert len(lines) == 3 and "c.webp" not in out  # no -r: top level only
+    assert "scored 2 of 2 images" in err
+
+
+def test_recursive_glob_and_list_inputs(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    out_file = folder.parent / "r.csv"
+    code, _, _ = run(["score", str(folder), "-r", "-o", str(out_file), *tiny_rn.cli_args()], capsys)
+    rows = list(csv.DictReader(out_file.open()))
+    assert code == 0 and [Path(r["path"]).name for r in rows] == ["a.jpg", "b.png", "c.webp"]
+    assert all(float(r["q"]) > 0 and r["error"] == "" for r in rows)
+
+    code, out, _ = run(
+        ["score", f"{folder}/**/*.webp", "--format", "jsonl", *tiny_rn.cli_args()], capsys
+    )
+    assert code == 0 and [Path(r["path"]).name for r in map(json.loads, out.splitlines())] == [
+        "c.webp"
+    ]
+
+    listing = folder / "list.txt"
+    listing.write_text("# my picks\nb.png\n\nsub/c.webp\n")
+    code, out, _ = run(["score", str(listing), "--format", "json", *tiny_rn.cli_args()], capsys)
+    records = json.loads(out)
+    assert code == 0 and [Path(r["path"]).name for r in records] == ["b.png", "c.webp"]
+    assert set(records[0]) >= {"q", "q_sim", "q_mag", "w_sim", "w_mag", "pair_probs", "views"}
+
+    code, _, err = run(["score", f"{folder}/*.gif", *tiny_rn.cli_args()], capsys)
+    assert code == 2 and "no image files match" in err
+
+
+def test_cli_scores_match_the_python_api(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    args = ["--method", "maclip", "--lam", "0", "--alpha", "2", "--b-sim", "0.5", "--b-mag", "1"]
+    code, out, _ = run(
+        ["score", str(folder / "a.jpg"), "--format", "jsonl", *args, *tiny_rn.cli_args()], capsys
+    )
+    record = json.loads(out)
+    expected = tiny_rn.scorer(lam=0, alpha=2, b_sim=0.5, b_mag=1).score(folder / "a.jpg")[0]
+    assert code == 0 and record["q"] == pytest.approx(expected.q, abs=1e-6)
+
+
+def encode(image: Image.Image, fmt: str, **kwargs: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def make_inputs(root: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Files a user meets: good ones in awkward forms, and broken ones."""
+    root.mkdir()
+    photo = Image.fromarray(random_photo(300, 260, 9))
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    jpeg = encode(photo, "JPEG")
+    good = {
+        "cmyk.jpg": encode(photo.convert("CMYK"), "JPEG"),
+        "gray.png": encode(photo.convert("L"), "PNG"),
+        "palette.png": encode(photo.convert("P"), "PNG"),
+        "alpha.png": encode(photo.convert("RGBA"), "PNG"),
+        "deep.png": encode(Image.fromarray(np.asarray(photo.convert("L"), np.uint16) * 257), "PNG"),
+        "rotated.jpg": encode(photo, "JPEG", exif=exif.tobytes()),
+        "tiny.png": encode(photo.resize((40, 30)), "PNG"),
+    }
+    bad = {
+        "corrupt.jpg": jpeg[:20] + bytes(200) + jpeg[220:],
+        "truncated.jpg": jpeg[: len(jpeg) * 2 // 3],
+        "empty.png": b"",
+        "text.jpg": b"hello, I am not a picture",
+    }
+    files = {}
+    for name, data in {**good, **bad}.items():
+        (root / name).write_bytes(data)
+        files[name] = root / name
+    return {k: files[k] for k in good}, {k: files[k] for k in bad}
+
+
+def test_every_bad_input_is_reported_and_the_rest_scored(
+    tmp_path: Path, tiny_rn: TinyModel, capsys
+) -> None:
+    good, bad = make_inputs(tmp_path / "mixed")
+    out_file = tmp_path / "out.jsonl"
+    big = save_photo(tmp_path / "mixed" / "huge.png", 400, 400)
+    code, _, err = run(
+        [
+            "score",
+            str(tmp_path / "mixed"),
+            "-o",
+            str(out_file),
+            "--max-pixels",
+            "150000",
+            *tiny_rn.cli_args(),
+        ],
+        capsys,
+    )
+    assert code == 1
+    records = {Path(r["path"]).name: r for r in read_jsonl(out_file)}
+    assert set(records) == {*good, *bad, big.name}
+    for name in good:
+        assert records[name]["error"] is None and records[name]["q"] > 0, name
+    for name in [*bad, big.name]:
+        assert records[name]["error"] and records[name]["q"] is None, name
+        assert f"error: {tmp_path / 'mixed' / name}: " in err, name
+    assert "Traceback" not in err
+    assert "decompression-bomb" in records[big.name]["error"]
+    assert "empty" in records["empty.png"]["error"]
+    assert "truncated" in records["truncated.jpg"]["error"]
+    assert records["rotated.jpg"]["height"] == 260 and records["rotated.jpg"]["width"] == 300
+    assert records["tiny.png"]["prepared_height"] == 224 and records["tiny.png"]["views"] == 2
+    assert "scored 7 of 12 images; 5 failed" in err
+
+
+def test_missing_file_is_a_per_file_error(tmp_path: Path, tiny_rn: TinyModel, capsys) -> None:
+    good = save_photo(tmp_path / "ok.png", 224, 224)
+    code, out, err = run(
+        ["score", str(good), str(tmp_path / "gone.jpg"), *tiny_rn.cli_args()], capsys
+    )
+    assert code == 1 and "gone.jpg: no such file" in err and "ok.png" in out
+
+
+def test_resume_after_an_interrupted_run(
+    folder: Path, tiny_rn: TinyModel, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for seed in range(5):
+        save_photo(folder / f"extra{seed}.png", 230, 250, 10 + seed)
+    (folder / "broken.jpg").write_bytes(b"nope")
+    out_file = folder.parent / "scores.jsonl"
+    args = ["score", str(folder), "-r", "-o", str(out_file), *tiny_rn.cli_args()]
+
+    real_iter_score = Scorer.iter_score
+
+    def interrupted(self: Scorer, sources):  # type: ignore[no-untyped-def]
+        for index, result in enumerate(real_iter_score(self, sources)):
+            if index == 4:
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(Scorer, "iter_score", interrupted)
+    code, _, _ = run(args, capsys)
+    assert code == 130
+    first = read_jsonl(out_file)
+    assert len(first) == 4
+    with out_file.open("a") as handle:  # a write torn by the interruption
+        handle.write('{"path": "half-writ')
+    monkeypatch.setattr(Scorer, "iter_score", real_iter_score)
+
+    scored: list[str] = []
+
+    def counting(self: Scorer, sources):  # type: ignore[no-untyped-def]
+        sources = list(sources)
+        scored.extend(sources)
+        yield from real_iter_score(self, sources)
+
+    monkeypatch.setattr(Scorer, "iter_score", counting)
+    code, _, err = run([*args, "--resume"], capsys)
+    assert code == 1  # broken.jpg still fails
+    final = read_jsonl(out_file)
+    keys = [r["path"] for r in final]
+    assert len(keys) == len(set(keys)) == 9  # 3 + 5 extra + broken, each once
+    assert not set(scored) & {r["path"] for r in first if not r["error"]}
+    assert "resuming" in err
+
+    scored.clear()  # a second resume retries only the failed image
+    code, _, _ = run([*args, "--resume"], capsys)
+    assert code == 1 and [Path(p).name for p in scored] == ["broken.jpg"]
+    assert len(read_jsonl(out_file)) == 9
+
+
+def test_resume_needs_jsonl(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    code, _, err = run(
+        ["score", str(folder), "--resume", "-o", str(folder / "x.csv"), *tiny_rn.cli_args()], capsys
+    )
+    assert code == 2 and "--resume needs a JSON Lines output" in err
+
+
+def test_model_errors_are_one_line(tmp_path: Path, folder: Path, capsys) -> None:
+    code, _, err = run(["score", str(folder), "--backbone", "NoSuchNet"], capsys)
+    assert code == 2 and err.startswith("maclip: error: unknown backbone")
+    code, _, err = run(["score", str(folder), "--checkpoint", str(tmp_path / "x.pt")], capsys)
+    assert code == 2 and "does not exist" in err and "Traceback" not in err
+
+
+def test_views_option_and_view_settings(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    code, out, _ = run(
+        [
+            "score",
+            str(folder / "a.jpg"),
+            "--format",
+            "json",
+            "--views",
+            "--pre-resize",
+            "448",
+            "--no-global",
+            *tiny_rn.cli_args(),
+        ],
+        capsys,
+    )
+    record = json.loads(out)[0]
+    assert code == 0 and record["views"] == 4 and len(record["view_scores"]) == 4
+    assert not any(v["is_global"] for v in record["view_scores"])
+    code, _, err = run(["score", str(folder), "--pre-resize", "4x4x4", *tiny_rn.cli_args()], capsys)
+    assert code == 2 and "HxW" in err
+
+
+def test_models_lists_backbones(capsys) -> None:
+    code, out, _ = run(["models", "--pretrained-only"], capsys)
+    assert code == 0 and out.splitlines()[0].startswith("backbone")
+    rn50 = next(line for line in out.splitlines() if line.split()[0] == "RN50")
+    assert "resnet" in rn50 and "openai" in rn50

@@ -45,8 +45,9 @@ def quality_map(result: ImageResult, field: str = "q") -> np.ndarray:
         field: Which score to map: ``q``, ``q_sim``, ``q_mag``, ``w_sim`` or ``w_mag``.
 
     Returns:
-        ``(H, W)`` float64 map in the prepared-image frame (``result.prepared_size``);
-        pixels no patch covers (right and bottom margins the stride leaves) are NaN.
+        ``(H, W)`` float64 map in the prepared-image frame (``result.prepared_size``).
+        The right and bottom margins that no patch reaches (the stride drops partial
+        patches) take the value of the nearest covered row or column.
     """
     if field not in MAP_FIELDS:
         raise ValueError(f"field must be one of {', '.join(MAP_FIELDS)}, not {field!r}")
@@ -62,8 +63,10 @@ def quality_map(result: ImageResult, field: str = "q") -> np.ndarray:
         cols = slice(view.left, view.left + view.width)
         total[rows, cols] += getattr(view, field)
         count[rows, cols] += 1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    covered_rows = int(np.flatnonzero(count.any(axis=1))[-1]) + 1
+    covered_cols = int(np.flatnonzero(count.any(axis=0))[-1]) + 1
+    inner = total[:covered_rows, :covered_cols] / count[:covered_rows, :covered_cols]
+    return np.pad(inner, ((0, height - covered_rows), (0, width - covered_cols)), mode="edge")
 
 
 def colorize(

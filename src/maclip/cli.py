@@ -280,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="only backbones with downloadable pretrained weights",
     )
     models.set_defaults(func=run_models)
+    from .serve.commands import register as register_serve  # imports cli: so here, not on top
+
+    register_serve(commands)
     return parser
 
 

@@ -1,9 +1,11 @@
 """The :class:`Scorer`: images in, MA-CLIP results out.
 
-It decodes each input, cuts its views, packs views from many images into full
-encoder batches (``batch_size`` views per forward, so memory is bounded
-whatever the image sizes), splits the embeddings back per image and scores
-them with :mod:`maclip.quality`. Results come back in input order; an input
+It decodes and prepares the inputs (in worker processes, see
+:mod:`maclip.pipeline`, while the encoder runs), cuts their views on the
+encoder's device, packs views from many images into full encoder batches
+(``batch_size`` views per forward, so memory is bounded whatever the image
+sizes), splits the embeddings back per image and scores them with
+:mod:`maclip.quality`. Results come back in input order; an input
 that cannot be decoded gets a result with ``error`` set and never stops the
 others. Each image's score depends only on its own views, so scores do not
 depend on batch size, order or batch mates (up to floating-point rounding of
@@ -15,17 +17,18 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 from PIL import Image
 
 from .backbone import Backbone, PosEmbedding, load_backbone
-from .images import DEFAULT_MAX_PIXELS, ImageError, ImageSource, describe, load_image
+from .images import DEFAULT_MAX_PIXELS, ImageError, ImageSource
+from .pipeline import Failed, Prepared, Preparer, default_workers, iter_prepared
 from .quality import DEFAULT_PROMPT_PAIRS, METHODS, FusionParams, Method, ViewScores, score_views
 from .results import ImageResult
-from .views import ViewBox, ViewConfig, cut_views, prepare, view_boxes
+from .views import ViewBox, ViewConfig, cut_views
 
 
 @dataclass
@@ -51,22 +54,17 @@ class ImageFeatures:
 class _Job:
     """An image whose views are being encoded."""
 
-    key: str
-    size: tuple[int, int]
-    prepared_size: tuple[int, int]
-    image: torch.Tensor | None  # normalised (3, H, W); dropped once all views are cut
-    boxes: list[ViewBox]
+    prepared: Prepared  # its image is dropped once all views are cut
     parts: list[torch.Tensor] = field(default_factory=list)
     done: int = 0
 
     @property
     def complete(self) -> bool:
-        return self.done == len(self.boxes)
+        return self.done == len(self.prepared.boxes)
 
     def result(self) -> ImageFeatures:
-        return ImageFeatures(
-            self.key, self.size, self.prepared_size, self.boxes, torch.cat(self.parts)
-        )
+        p = self.prepared
+        return ImageFeatures(p.key, p.size, p.prepared_size, p.boxes, torch.cat(self.parts))
 
 
 class Scorer:
@@ -92,6 +90,11 @@ class Scorer:
         pos_embedding: ``"drop"`` (paper) or ``"interpolate"``.
         max_pixels: Refuse images with more pixels than this (decompression bombs).
         cache_dir: Download cache for pretrained weights.
+        workers: Processes that decode inputs while the encoder runs (``0``: decode in
+            this process); ``None`` picks :func:`~maclip.pipeline.default_workers`.
+        channels_last: NHWC layout for ResNet convolutions; ``None`` picks the faster
+            layout for the device (:func:`~maclip.backbone.default_channels_last`).
+        compile: Compile the visual encoder with :func:`torch.compile` (slow first batch).
     """
 
     def __init__(
@@ -114,11 +117,16 @@ class Scorer:
         pos_embedding: PosEmbedding = "drop",
         max_pixels: int = DEFAULT_MAX_PIXELS,
         cache_dir: str | os.PathLike | None = None,
+        workers: int | None = None,
+        channels_last: bool | None = None,
+        compile: bool = False,
     ) -> None:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if workers is not None and workers < 0:
+            raise ValueError("workers must be 0 or more")
         if isinstance(backbone, Backbone):
             self.backbone = backbone
         else:
@@ -132,6 +140,8 @@ class Scorer:
                 pos_embedding=pos_embedding,
                 cache_dir=cache_dir,
             )
+        self.backbone.set_speed(channels_last=channels_last, compile=compile, batch_size=batch_size)
+        self.workers = default_workers(self.backbone.device) if workers is None else workers
         self.batch_size = batch_size
         self.method: Method = method
         self.prompts = tuple((str(p), str(n)) for p, n in prompts)
@@ -140,23 +150,23 @@ class Scorer:
         self.max_pixels = max_pixels
         self.text_features = self.backbone.prompt_features(self.prompts).cpu()
 
-    # -- decoding -----------------------------------------------------------------------
-    def _start_job(self, source: ImageSource) -> _Job:
-        """Decode, resize and normalise one input; raises :class:`ImageError`."""
-        image = load_image(source, self.max_pixels)
-        size = (int(image.shape[-2]), int(image.shape[-1]))
-        prepared = self.backbone.normalise(prepare(image, self.views))
-        prepared_size = (int(prepared.shape[-2]), int(prepared.shape[-1]))
-        boxes = view_boxes(*prepared_size, self.views)
-        return _Job(describe(source), size, prepared_size, prepared, boxes)
-
     # -- encoding -----------------------------------------------------------------------
+    def preparer(self) -> Preparer:
+        """How this scorer decodes, resizes and normalises one input (picklable)."""
+        return Preparer(self.views, self.max_pixels, self.backbone.mean, self.backbone.std)
+
     def iter_features(self, sources: Iterable[ImageSource]) -> Iterator[ImageFeatures | ImageError]:
         """Encode the views of every input, packing views of many images per forward.
+
+        Inputs are prepared by :func:`~maclip.pipeline.iter_prepared` (``workers``
+        processes for a sequence of inputs), moved to the encoder's device (non-blocking
+        from pinned memory on CUDA) and cut into views there; at most ``batch_size``
+        views are in flight.
 
         Yields, in input order, an :class:`ImageFeatures` per decoded input or the
         :class:`~maclip.images.ImageError` of an input that could not be decoded.
         """
+        device = self.backbone.device
         order: deque[_Job | ImageError] = deque()
         batch: list[tuple[_Job, torch.Tensor]] = []
         filled = 0
@@ -177,26 +187,26 @@ class Scorer:
                 head = order.popleft()
                 yield head if isinstance(head, ImageError) else head.result()
 
-        for source in sources:
-            try:
-                job = self._start_job(source)
-            except ImageError as err:
-                order.append(err)
+        pin = device.type == "cuda"
+        for item in iter_prepared(sources, self.preparer(), self.workers, pin_memory=pin):
+            if isinstance(item, Failed):
+                order.append(item.error())
                 yield from ready()
                 continue
+            job = _Job(item)
             order.append(job)
-            assert job.image is not None
-            cut = 0
-            while cut < len(job.boxes):
-                take = min(self.batch_size - filled, len(job.boxes) - cut)
-                views = cut_views(job.image, job.boxes[cut : cut + take], self.views.patch_size)
+            image = item.image.to(device, non_blocking=True)
+            boxes, cut = item.boxes, 0
+            while cut < len(boxes):
+                take = min(self.batch_size - filled, len(boxes) - cut)
+                views = cut_views(image, boxes[cut : cut + take], self.views.patch_size)
                 batch.append((job, views))
                 filled += take
                 cut += take
-                if filled == self.batch_size:
+                if filled >= self.batch_size:
                     flush()
                     yield from ready()
-            job.image = None
+            job.prepared = replace(item, image=item.image[:, :0, :0])  # free the pixels
         if batch:
             flush()
         yield from ready()

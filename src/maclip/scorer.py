@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -54,17 +54,25 @@ class ImageFeatures:
 class _Job:
     """An image whose views are being encoded."""
 
-    prepared: Prepared  # its image is dropped once all views are cut
+    key: str
+    size: tuple[int, int]
+    prepared_size: tuple[int, int]
+    boxes: list[ViewBox]
     parts: list[torch.Tensor] = field(default_factory=list)
     done: int = 0
 
+    @classmethod
+    def of(cls, item: Prepared) -> _Job:
+        return cls(item.key, item.size, item.prepared_size, item.boxes)
+
     @property
     def complete(self) -> bool:
-        return self.done == len(self.prepared.boxes)
+        return self.done == len(self.boxes)
 
     def result(self) -> ImageFeatures:
-        p = self.prepared
-        return ImageFeatures(p.key, p.size, p.prepared_size, p.boxes, torch.cat(self.parts))
+        return ImageFeatures(
+            self.key, self.size, self.prepared_size, self.boxes, torch.cat(self.parts)
+        )
 
 
 class Scorer:
@@ -193,7 +201,7 @@ class Scorer:
                 order.append(item.error())
                 yield from ready()
                 continue
-            job = _Job(item)
+            job = _Job.of(item)
             order.append(job)
             image = item.image.to(device, non_blocking=True)
             boxes, cut = item.boxes, 0
@@ -206,7 +214,6 @@ class Scorer:
                 if filled >= self.batch_size:
                     flush()
                     yield from ready()
-            job.prepared = replace(item, image=item.image[:, :0, :0])  # free the pixels
         if batch:
             flush()
         yield from ready()

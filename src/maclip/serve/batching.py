@@ -3,7 +3,7 @@
 Requests put their images on a bounded :class:`asyncio.Queue`. One worker task
 takes the first waiting image, gathers the others that arrive within a short
 window (``batch_window_s`` after the first was queued, up to
-``max_batch_images``), and scores them all in one call on a worker thread, so
+``max_batch_images``), and scores them all in one call on a dedicated model thread, so
 the event loop never waits for the model. The scorer packs the views of every
 image of the batch into full encoder forwards, so under load the service runs
 the same large batches as :meth:`maclip.Scorer.score`. Images that ask for
@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +142,8 @@ class MicroBatcher:
         self.stats = BatchStats()
         self._queue: asyncio.Queue[Job] = asyncio.Queue(maxsize=queue_size)
         self._worker: asyncio.Task[None] | None = None
+        # One long-lived model thread: batches never run at once, and memory stays in one arena.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maclip-model")
 
     @property
     def queued(self) -> int:
@@ -161,6 +164,7 @@ class MicroBatcher:
             self._worker = None
         while not self._queue.empty():
             self._queue.get_nowait().future.cancel()
+        self._thread.shutdown(wait=False)
 
     def submit(
         self, items: Sequence[tuple[str, bytes]], method: Method, fusion: FusionParams
@@ -203,7 +207,8 @@ class MicroBatcher:
                 continue
             start = time.perf_counter()
             try:
-                results = await asyncio.to_thread(self.score_fn, jobs)
+                loop = asyncio.get_running_loop()
+                results = await loop.run_in_executor(self._thread, self.score_fn, jobs)
             except Exception as err:  # noqa: BLE001 - fail this batch's requests, keep serving
                 log.exception("scoring a batch of %d images failed", len(jobs))
                 for job in jobs:

@@ -203,7 +203,7 @@ class Backbone:
             channels_last = default_channels_last(self.family, self.device)
         self.channels_last = channels_last and self.family == "resnet"
         layout = torch.channels_last if self.channels_last else torch.contiguous_format
-        self.visual.to(memory_format=layout)  # type: ignore[call-overload]
+        self.visual.to(memory_format=layout)
         self.compiled = compile
         self._forward = torch.compile(self._visual_forward, dynamic=False) if compile else None
         self._pad_to = batch_size if compile else 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -106,7 +107,7 @@ class _Inputs(Dataset[Prepared | Failed]):
         return self.preparer(self.sources[index])
 
 
-def _unchanged(item: Prepared | Failed) -> Prepared | Failed:
+def _unchanged(item: Any) -> Any:
     """The DataLoader's collate function: items travel as they are, one at a time."""
     return item
 

@@ -71,6 +71,9 @@ def test_eval_writes_tables_and_figures_then_reuses_the_cache(
     assert (
         float(records[0]["srcc_low"]) <= float(records[0]["srcc"]) <= float(records[0]["srcc_high"])
     )
+    summary = (out / "metrics.md").read_text().splitlines()
+    assert summary[2:4] == ["| method | labels |", "| --- | --- |"]
+    assert summary[4].startswith(f"| maclip | {float(records[0]['srcc']):.3f} [")
     for name in ("scatter", "cues", "weights"):
         with Image.open(out / f"labels-{name}.png") as figure:
             assert figure.width > 400 and figure.height > 300

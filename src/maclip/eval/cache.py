@@ -347,7 +347,7 @@ class CachedEncoder:
                 todo[digest] = source
         failed: dict[str, ImageError] = {}
         if todo:
-            encoded = self.scorer.iter_features(todo.values())
+            encoded = self.scorer.iter_features(list(todo.values()))
             for digest, item in zip(todo, encoded, strict=True):
                 if isinstance(item, ImageError):
                     failed[digest] = item

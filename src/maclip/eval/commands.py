@@ -24,6 +24,7 @@ from ..cli import (
     add_model_arguments,
     add_scoring_arguments,
     scorer_from_args,
+    scorer_options,
     view_config_from_args,
 )
 from ..images import ImageError, ImageSource
@@ -34,7 +35,7 @@ from .cache import CachedEncoder, FeatureCache, ModelKey, default_cache_dir, wei
 from .datasets import Dataset, DatasetError, load_dataset, load_table
 from .evaluate import MethodResult, evaluate_features, per_group_srcc
 from .features import FeatureSet
-from .report import format_table, write_csv, write_json
+from .report import format_table, markdown_summary, write_csv, write_json
 from .sweep import Grid, SweepData, SweepReport, run_sweep
 
 # -- shared plumbing --------------------------------------------------------------------------
@@ -50,15 +51,9 @@ class Models:
     def scorer(self, views: ViewConfig) -> Scorer:
         if self._base is None:
             self._base = scorer_from_args(self.args)
-        base = self._base
-        return Scorer(
-            base.backbone,
-            batch_size=base.batch_size,
-            method=base.method,
-            prompts=base.prompts,
-            views=views,
-            max_pixels=base.max_pixels,
-        )
+        options = scorer_options(self.args)
+        options.update(backbone=self._base.backbone, views=views)
+        return Scorer(**options)
 
 
 def prompts_from_args(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
@@ -252,12 +247,12 @@ def _write_dataset_outputs(
     mos_label: str,
 ) -> None:
     """Per-image predictions CSV and the three figures of one dataset."""
+    first = next(iter(results.values())).scores  # the cues do not depend on the method
     rows = []
     for i, key in enumerate(encoded.features.keys):
         row: dict[str, Any] = {"path": key, "target": float(encoded.target[i])}
         for method, result in results.items():
             row[method] = float(result.scores.q[i])
-        first = next(iter(results.values())).scores
         row.update(q_sim=float(first.q_sim[i]), q_mag=float(first.q_mag[i]))
         if "maclip" in results:
             row["w_sim"] = float(results["maclip"].scores.w_sim[i])
@@ -275,7 +270,6 @@ def _write_dataset_outputs(
         name,
         mos_label,
     )
-    first = next(iter(results.values())).scores
     figures.cues_scatter(
         first.q_sim, first.q_mag, target, out / f"{name}-cues.png", name, mos_label
     )
@@ -313,6 +307,7 @@ def run_eval(args: argparse.Namespace) -> int:
     _print_metric_table(records)
     if args.output:
         write_csv(args.output / "metrics.csv", records)
+        (args.output / "metrics.md").write_text(markdown_summary(records), encoding="utf-8")
         write_json(args.output / "metrics.json", {"params": vars(params), "results": records})
         print(f"wrote tables and figures to {args.output}", file=sys.stderr)
     if failed:

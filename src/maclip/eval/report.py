@@ -26,6 +26,38 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def markdown_summary(records: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table of methods (rows) × datasets (columns): SRCC and PLCC with 95% CIs.
+
+    Args:
+        records: Rows with ``dataset``, ``method``, ``srcc``, ``srcc_low``, ``srcc_high``,
+            ``plcc``, ``plcc_low``, ``plcc_high`` (as ``maclip eval`` writes them).
+    """
+    datasets = list(dict.fromkeys(r["dataset"] for r in records))
+    methods = list(dict.fromkeys(r["method"] for r in records))
+    cells = {(r["method"], r["dataset"]): r for r in records}
+
+    def cell(r: dict[str, Any] | None) -> str:
+        if r is None:
+            return "–"
+        parts = []
+        for name in ("srcc", "plcc"):
+            low, high = r[f"{name}_low"], r[f"{name}_high"]
+            interval = "" if math.isnan(low) else f" [{low:.3f}, {high:.3f}]"
+            parts.append(f"{r[name]:.3f}{interval}")
+        return " / ".join(parts)
+
+    lines = [
+        "| method | " + " | ".join(datasets) + " |",
+        "| --- |" + " --- |" * len(datasets),
+        *(
+            f"| {m} | " + " | ".join(cell(cells.get((m, d))) for d in datasets) + " |"
+            for m in methods
+        ),
+    ]
+    return "SRCC / PLCC [95% bootstrap CI]\n\n" + "\n".join(lines) + "\n"
+
+
 def write_csv(path: str | os.PathLike, records: Sequence[dict[str, Any]]) -> Path:
     """Write dict records (same keys) as CSV with a header row."""
     out = Path(path)

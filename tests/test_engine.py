@@ -167,7 +167,7 @@ def test_defaults_per_device() -> None:
     assert default_channels_last("resnet", cpu) and default_channels_last("resnet", cuda)
     assert not default_channels_last("vit", cpu)
     assert default_workers(cpu) == (1 if (os.cpu_count() or 1) > 1 else 0)
-    assert 1 <= default_workers(cuda) <= 4
+    assert 1 <= default_workers(cuda) <= 8
 
 
 def test_invalid_workers(tiny_rn: TinyModel) -> None:

@@ -44,7 +44,7 @@ from .limits import (
     parse_params,
     probe_image,
 )
-from .payloads import map_grid, overlay_data_url, result_payload
+from .payloads import explain_payload, result_payload
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -206,9 +206,7 @@ class Service:
         probes = await asyncio.to_thread(_probe_all, uploads, self.scorer.max_pixels)
         accepted = [upload for upload, error in zip(uploads, probes, strict=True) if error is None]
         try:
-            futures = (
-                self.batcher.submit(accepted, params.method, params.fusion) if accepted else []
-            )
+            futures = self.batcher.submit(accepted, params.method, params.fusion)
         except QueueFull:
             raise RequestError(
                 503,
@@ -239,12 +237,17 @@ class Service:
             error = RequestError.for_image(422, "corrupt_image", result.key, str(result.error))
             payload["code"] = error.code
             return payload, error
-        if params.explain:
-            payload["quality_map"] = map_grid(result, params.field)
-            if params.overlay:
-                payload["overlay_png"] = await asyncio.to_thread(
-                    overlay_data_url, data, result, params.field, self.settings.overlay_max_side
+        if params.explain:  # maps are full-size arrays: build them off the event loop
+            payload.update(
+                await asyncio.to_thread(
+                    explain_payload,
+                    data,
+                    result,
+                    params.field,
+                    params.overlay,
+                    self.settings.overlay_max_side,
                 )
+            )
         return payload, None
 
     def info(self) -> dict[str, Any]:
@@ -256,7 +259,7 @@ class Service:
             "version": __version__,
             "model": {
                 "backbone": backbone.name,
-                "weights": Path(weights).name if Path(weights).suffix else weights,
+                "weights": Path(weights).name if Path(weights).is_file() else weights,
                 "family": backbone.family,
                 "embed_dim": backbone.embed_dim,
                 "logit_scale": backbone.logit_scale,

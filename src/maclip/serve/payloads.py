@@ -70,3 +70,13 @@ def overlay_data_url(data: bytes, result: ImageResult, field: str, max_side: int
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     png = overlay_png(image, result, field)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def explain_payload(
+    data: bytes, result: ImageResult, field: str, overlay: bool, max_side: int
+) -> dict[str, Any]:
+    """What explain adds to a scored image: ``quality_map`` and, on request, ``overlay_png``."""
+    extra: dict[str, Any] = {"quality_map": map_grid(result, field)}
+    if overlay:
+        extra["overlay_png"] = overlay_data_url(data, result, field, max_side)
+    return extra

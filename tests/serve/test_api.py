@@ -290,3 +290,7 @@ def test_wrong_body(server: Server) -> None:
     assert_refused(httpx.post(f"{server.url}/v1/score"), 422, "no_image")
     form_without_files = httpx.post(f"{server.url}/v1/score", files={"method": (None, "maclip")})
     assert_refused(form_without_files, 422, "no_image")
+    no_boundary = httpx.post(
+        f"{server.url}/v1/score", content=b"x", headers={"Content-Type": "multipart/form-data"}
+    )
+    assert_refused(no_boundary, 422, "bad_multipart", "boundary")

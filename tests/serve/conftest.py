@@ -13,10 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install -e '.[serve]'")
-httpx = pytest.importorskip("httpx", reason="httpx is needed to call the service")
-
-from ..conftest import TinyModel  # noqa: E402
+from ..conftest import TinyModel
 
 #: Limits small enough to test every refusal with small images.
 MAX_UPLOAD_MB = 1.0
@@ -43,6 +40,10 @@ def _free_port() -> int:
 
 def start_server(model: TinyModel, log: Path, *extra: str, timeout: float = 120.0) -> Server:
     """Start ``maclip serve`` with ``model`` on a free loopback port; wait for /healthz."""
+    pytest.importorskip(
+        "fastapi", reason="the serve extra is not installed: pip install '.[serve]'"
+    )
+    httpx = pytest.importorskip("httpx", reason="httpx is needed to call the service")
     port = _free_port()
     command = [sys.executable, "-m", "maclip", "serve", *model.cli_args()]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra]

@@ -9,7 +9,6 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -21,6 +20,9 @@ from maclip.results import SCORE_FIELDS
 
 from ..conftest import TinyModel, random_photo
 from .conftest import MAX_IMAGES, MAX_PIXELS, MAX_UPLOAD_MB, Server
+
+httpx = pytest.importorskip("httpx", reason="httpx is needed to call the service")
+pytest.importorskip("fastapi", reason="the serve extra is not installed: pip install .[serve]")
 
 
 def encode(height: int, width: int, seed: int = 0, fmt: str = "PNG") -> bytes:

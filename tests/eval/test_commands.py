@@ -94,7 +94,7 @@ def test_eval_writes_tables_and_figures_then_reuses_the_cache(
         raise AssertionError("CLIP must not be loaded on a cache hit")
 
     monkeypatch.setattr(commands, "scorer_from_args", no_model)
-    code, again, _ = run(capsys, *args, "--lam", "0", "--alpha", "2", "--methods", "clipiqa")
+    code, again, _ = run(capsys, *args, "--lam", "0", "--alpha", "2", "--method", "clipiqa")
     assert code == 0
     assert (
         again.splitlines()[1].split()[:4] == stdout.splitlines()[2].split()[:4]
@@ -125,7 +125,7 @@ def test_eval_several_datasets_and_bad_images(
         str(table),
         "--bootstrap",
         "0",
-        "--methods",
+        "--method",
         "maclip",
         "--feature-cache",
         str(tmp_path / "c"),
@@ -220,7 +220,7 @@ def test_synthetic_benchmark_machinery(
         "--synthetic",
         "--synthetic-size",
         "64",
-        "--methods",
+        "--method",
         "maclip,clipiqa",
         "--feature-cache",
         str(tmp_path / "c"),

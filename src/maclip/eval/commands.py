@@ -473,6 +473,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "eval",
         help="evaluate on IQA datasets (SRCC/PLCC with CIs, plots)",
         description="Score IQA datasets through the feature cache and compare with their MOS.",
+        conflict_handler="resolve",
     )
     add_dataset_arguments(evaluate)
     evaluate.add_argument(
@@ -482,12 +483,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument(
         "--synthetic-size", type=int, metavar="PX", help="shrink the synthetic photos to this side"
-    )
-    evaluate.add_argument(
-        "--methods",
-        type=_methods,
-        default=list(METHODS),
-        help="comma-separated (default: all three)",
     )
     evaluate.add_argument(
         "--bootstrap",
@@ -503,7 +498,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--no-plots", action="store_true", help="tables only")
     add_model_arguments(evaluate)
     add_scoring_arguments(evaluate)
-    evaluate.set_defaults(func=run_eval)
+    evaluate.add_argument(  # replaces the single --method of the scoring options
+        "--method",
+        dest="methods",
+        type=_methods,
+        default=list(METHODS),
+        help="methods to evaluate, comma-separated (default: maclip,clipiqa,magnitude)",
+    )
+    evaluate.set_defaults(func=run_eval, method="maclip")  # the scorer's own, unused here
 
     sweep = commands.add_parser(
         "sweep",

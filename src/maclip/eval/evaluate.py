@@ -72,13 +72,14 @@ class MethodResult:
 
 def evaluate_features(
     features: FeatureSet,
-    target: np.ndarray,
+    target: Sequence[float] | np.ndarray,
     methods: Sequence[Method],
     params: FusionParams = DEFAULT_PARAMS,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> dict[str, MethodResult]:
     """Score every image with each method and compare with ``target`` (higher is better)."""
+    target = np.asarray(target, dtype=np.float64)
     results: dict[str, MethodResult] = {}
     for method in methods:
         scores = features.scores(method, params)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..images import ImageError
 from ..quality import FusionParams, Method, ViewScores, score_views
 from ..results import ImageResult
 from ..scorer import ImageFeatures
@@ -48,10 +49,17 @@ class FeatureSet:
     Args:
         items: Per-image features (from :class:`~maclip.eval.cache.CachedEncoder`).
         text: The prompt embeddings and logit scale they are scored against.
+
+    Raises:
+        ImageError: when ``items`` holds one (an input that could not be decoded).
     """
 
-    def __init__(self, items: Iterable[ImageFeatures], text: TextFeatures) -> None:
-        self.items = list(items)
+    def __init__(self, items: Iterable[ImageFeatures | ImageError], text: TextFeatures) -> None:
+        self.items: list[ImageFeatures] = []
+        for item in items:
+            if isinstance(item, ImageError):
+                raise item
+            self.items.append(item)
         self.text = text
         counts = [len(item.boxes) for item in self.items]
         self.keys = [item.key for item in self.items]

@@ -14,11 +14,12 @@ pytest.importorskip("fastapi", reason="the serve extra is not installed: pip ins
 import httpx  # noqa: E402
 
 from maclip import FusionParams, ImageResult, Scorer  # noqa: E402
+from maclip.quality import Method  # noqa: E402
 from maclip.serve.app import create_app  # noqa: E402
 from maclip.serve.batching import Job, MicroBatcher, QueueFull, score_jobs  # noqa: E402
 from maclip.serve.limits import ServeSettings  # noqa: E402
 
-from ..conftest import random_photo  # noqa: E402
+from ..conftest import TinyModel, random_photo  # noqa: E402
 
 
 def png(seed: int) -> bytes:
@@ -106,6 +107,27 @@ def test_failed_batch_fails_its_jobs_only() -> None:
     asyncio.run(scenario())
 
 
+def test_one_batch_serves_different_parameters(tiny_rn: TinyModel, rn_scorer: Scorer) -> None:
+    asks: list[tuple[Method, FusionParams]] = [
+        ("maclip", FusionParams()),
+        ("clipiqa", FusionParams()),
+        ("magnitude", FusionParams(lam=0.0)),
+        ("maclip", FusionParams(lam=0.25, alpha=3.0, b_sim=0.0, b_mag=1.0)),
+    ]
+    data = [png(seed) for seed in range(len(asks))]
+    loop = asyncio.new_event_loop()
+    jobs = [
+        Job(f"{i}", data[i], method, fusion, loop.create_future())
+        for i, (method, fusion) in enumerate(asks)
+    ]
+    loop.close()
+    results = score_jobs(rn_scorer, jobs)  # one call: the views share encoder forwards
+    for (method, fusion), image, result in zip(asks, data, results, strict=True):
+        expected = tiny_rn.scorer(method=method, **vars(fusion)).score(image)[0]
+        for name in ("q", "q_sim", "q_mag", "w_sim", "w_mag"):
+            assert getattr(result, name) == pytest.approx(getattr(expected, name), abs=1e-5)
+
+
 def test_service_answers_503_with_retry_after(rn_scorer: Scorer) -> None:
     gate = Gate(rn_scorer)
     settings = ServeSettings(max_images=2, queue_size=2, batch_window_s=0.0, retry_after_s=7)
@@ -131,6 +153,8 @@ def test_service_answers_503_with_retry_after(rn_scorer: Scorer) -> None:
             assert refused.status_code == 503
             assert refused.headers["retry-after"] == "7"
             assert refused.json()["code"] == "queue_full"
+            # The model thread is busy, yet the event loop still answers.
+            assert (await client.get("/healthz")).status_code == 200
             gate.opened.set()
             assert (await first).status_code == 200
             assert (await second).status_code == 200

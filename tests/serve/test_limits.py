@@ -22,6 +22,8 @@ def test_settings_refuse_impossible_limits() -> None:
 def test_serve_command_reports_bad_limits(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--max-images", "10", "--queue-size", "5"]) == 2
     assert "queue_size must be at least max_images" in capsys.readouterr().err
+    assert main(["serve", "--max-connections", "0"]) == 2
+    assert "--max-connections must be at least 1" in capsys.readouterr().err
 
 
 def test_parameters_override_server_defaults() -> None:

@@ -59,6 +59,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="most images scored together (default: %(default)s)",
     )
     limits.add_argument(
+        "--max-connections",
+        type=int,
+        default=128,
+        help="most connections at once; more answer 503, bounding the bodies held in memory "
+        "(default: %(default)s)",
+    )
+    limits.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -94,6 +101,14 @@ def run_serve(args: argparse.Namespace) -> int:
             f"maclip serve needs the serve extra: pip install 'maclip[serve]' ({err})"
         ) from err
     settings = settings_from_args(args)
+    if args.max_connections < 1:
+        raise CommandError("--max-connections must be at least 1")
     app = create_app(scorer_from_args(args), settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        limit_concurrency=args.max_connections,
+    )
     return EXIT_OK

@@ -4,7 +4,7 @@ The pipeline (each arrow a Ray Data stage, all streaming)::
 
     inputs (paths, or Parquet/CSV rows with a path or bytes column)
       -> drop keys already in the output (resume)
-      -> decode_batch       tasks, TASK_CPUS each
+      -> decode_batch       tasks (a quarter CPU each; a whole one beside GPU actors)
       -> ScoreActor         actor pool, one Scorer each, CPUs/GPUs from plan_workers
       -> write_shard        tasks: one Parquet shard per rows_per_file rows
       -> the driver counts rows and failures as shards land
@@ -70,7 +70,6 @@ class _Source:
     dataset: Any  # a ray.data.Dataset, or None when nothing is left to score
     key_column: str
     source_column: str
-    total: int | None
     skipped: int
 
 
@@ -143,7 +142,7 @@ def _source(
             todo = [p for p in paths if p not in scored]
             items = [{"key": p, "path": os.path.abspath(p)} for p in todo]
             dataset = ray.data.from_items(items) if items else None
-            return _Source(dataset, "key", "path", len(todo), len(paths) - len(todo))
+            return _Source(dataset, "key", "path", len(paths) - len(todo))
         if all(n.lower().endswith(".csv") for n in tables):
             inputs = ray.data.read_csv(tables)
         elif all(n.lower().endswith(".parquet") for n in tables):
@@ -158,7 +157,7 @@ def _source(
             num_cpus=TASK_CPUS,
             fn_kwargs={"key_column": key, "done": done},
         )
-    return _Source(inputs, key, source, None, len(done))
+    return _Source(inputs, key, source, len(done))
 
 
 def _quiet_ray_data(ray: Any) -> None:
@@ -268,7 +267,7 @@ def score_dataset(
         decode_batch,
         batch_format="pyarrow",
         batch_size=DECODE_ROWS,
-        num_cpus=TASK_CPUS,
+        num_cpus=plan.task_cpus,
         fn_kwargs={
             "source_column": source.source_column,
             "key_column": source.key_column,
@@ -288,7 +287,7 @@ def score_dataset(
         write_shard,
         batch_format="pyarrow",
         batch_size=rows_per_file,
-        num_cpus=TASK_CPUS,
+        num_cpus=plan.task_cpus,
         fn_kwargs={"output": target},
     )
     rows = failed = 0

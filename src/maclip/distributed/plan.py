@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..views import ViewConfig, count_views
 
-#: CPUs a decode or write task asks Ray for (several fit on one core).
+#: CPUs a decode or write task asks Ray for on a CPU-only cluster (several share a core).
 TASK_CPUS = 0.25
 #: CPUs kept free of scoring actors on a CPU-only cluster: room for two decode tasks.
 TASK_RESERVE_CPUS = 2 * TASK_CPUS
@@ -29,12 +29,15 @@ class WorkerPlan:
         cpus: Logical CPUs each actor asks Ray for.
         gpus: GPUs each actor asks Ray for (fractional: several actors share a GPU).
         threads: Torch threads an actor uses (``>= 1``).
+        task_cpus: CPUs each decode or write task asks for: a whole one when GPUs score
+            (decoding is then the CPUs' only work), else :data:`TASK_CPUS`.
     """
 
     actors: int
     cpus: float
     gpus: float
     threads: int
+    task_cpus: float = TASK_CPUS
 
 
 def plan_workers(
@@ -73,7 +76,7 @@ def plan_workers(
             raise ValueError("GPUs were asked for but the Ray cluster has none")
         count = actors or max(1, math.floor(gpus_total / gpus + 1e-9))
         per_cpu = 1.0 if cpus_per_actor is None else cpus_per_actor
-        return WorkerPlan(count, per_cpu, gpus, max(1, round(per_cpu)))
+        return WorkerPlan(count, per_cpu, gpus, max(1, round(per_cpu)), task_cpus=1.0)
     free = max(cpus - TASK_RESERVE_CPUS, TASK_CPUS)
     per_cpu = 1.0 if cpus_per_actor is None else cpus_per_actor
     count = actors or max(1, math.floor(free / per_cpu + 1e-9))

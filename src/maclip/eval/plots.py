@@ -123,7 +123,13 @@ def weight_vs_mos(
         centres = [float(np.mean(mos[bins == b])) for b in used]
         means = [float(np.mean(w_sim[bins == b])) for b in used]
         ax.plot(
-            centres, means, "o-", color="black", lw=1.5, ms=4, label=f"mean per {count}-quantile"
+            centres,
+            means,
+            "o-",
+            color="black",
+            lw=1.5,
+            ms=4,
+            label=f"mean in {count} MOS bins of equal count",
         )
         ax.legend(fontsize=8)
     ax.set_xlabel(mos_label)

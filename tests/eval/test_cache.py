@@ -156,3 +156,25 @@ def test_bad_inputs_and_corrupt_entries(tmp_path: Path, scorer: Scorer, photos: 
     assert not isinstance(again, ImageError)
     torch.testing.assert_close(again.features, out[0].features)  # type: ignore[union-attr]
     assert np.load(entry)["features"].shape == tuple(again.features.shape)
+
+
+def test_two_runs_sharing_a_cache(tmp_path: Path, tiny_rn: TinyModel, photos: list[Path]) -> None:
+    import threading
+
+    cache = FeatureCache(tmp_path / "cache")
+    outputs: list[list[object]] = [[], []]
+
+    def work(slot: int) -> None:
+        encoder = CachedEncoder.for_scorer(cache, tiny_rn.scorer(batch_size=2))
+        outputs[slot] = list(encoder.encode(items(photos)))
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for first, second in zip(*outputs, strict=True):
+        assert not isinstance(first, ImageError) and not isinstance(second, ImageError)
+        torch.testing.assert_close(first.features, second.features)  # type: ignore[attr-defined]
+    assert len(list((tmp_path / "cache").rglob("images/*/*.npz"))) == len(photos)
+    assert not list((tmp_path / "cache").rglob("*.tmp"))

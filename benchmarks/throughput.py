@@ -18,7 +18,7 @@ machine's peak measured in the same run (a large matmul and a large convolution)
 Every variant uses the same full-size RN50 with random weights (speed does not
 depend on the values; nothing is downloaded).
 
-    python benchmarks/throughput.py                    # a few minutes on 2 CPU cores
+    python benchmarks/throughput.py                    # a few minutes on 2 idle CPU cores
     python benchmarks/throughput.py --koniq 16 --rounds 3 --variants loop maclip bf16
     python benchmarks/throughput.py --device cuda --koniq 64
 """
@@ -231,8 +231,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N (default: cpu)")
     parser.add_argument("--backbone", default="RN50", help="open_clip model (default: RN50)")
-    parser.add_argument("--koniq", type=int, default=3, help="1024x768 images (default: 3)")
-    parser.add_argument("--others", type=int, default=2, help="images of other sizes (default 2)")
+    parser.add_argument("--koniq", type=int, default=2, help="1024x768 images (default: 2)")
+    parser.add_argument("--others", type=int, default=1, help="images of other sizes (default 1)")
     parser.add_argument("--rounds", type=int, default=2, help="timed rounds (default: 2)")
     parser.add_argument("--batch-size", type=int, default=64, help="engine views per forward")
     parser.add_argument(
@@ -280,7 +280,8 @@ def run(
         start = time.perf_counter()
         variant.score([warm_up])  # kernel selection, workers, compilation
         variant.first_call = time.perf_counter() - start
-    for _ in range(args.rounds):
+    for round_ in range(args.rounds):
+        print(f"round {round_ + 1} of {args.rounds} ...", flush=True)
         for variant in variants:
             synchronise(device)
             start = time.perf_counter()

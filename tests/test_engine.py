@@ -166,7 +166,7 @@ def test_defaults_per_device() -> None:
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
     assert default_channels_last("resnet", cpu) and default_channels_last("resnet", cuda)
     assert not default_channels_last("vit", cpu)
-    assert default_workers(cpu) == (1 if (os.cpu_count() or 1) > 1 else 0)
+    assert default_workers(cpu) == (1 if (os.cpu_count() or 1) >= 4 else 0)
     assert 1 <= default_workers(cuda) <= 8
 
 

@@ -90,7 +90,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help="processes decoding images while the encoder runs; 0 decodes in the main "
-        "process (default: 1 on the CPU, up to 8 on a GPU)",
+        "process (default: 0 on CPUs under 4 cores, else 1; up to 8 on a GPU)",
     )
     speed.add_argument(
         "--channels-last",

@@ -115,14 +115,15 @@ def _unchanged(item: Any) -> Any:
 def default_workers(device: torch.device) -> int:
     """Decoding worker processes for ``device``.
 
-    On the CPU the encoder already uses every core, and a decode costs a few
-    percent of an image's encoding, so one worker suffices to overlap them. On an
-    accelerator the CPU only decodes (about 50 KonIQ-sized images/s per worker),
-    so up to eight workers keep a fast GPU fed.
+    On the CPU the encoder already uses every core and a decode costs a few
+    percent of an image's encoding: on 2 cores a worker process competes with the
+    encoder and measured slower than none (``benchmarks/throughput.py --ablations``),
+    so workers start at 4 cores, with one worker. On an accelerator the CPU only
+    decodes (about 50 KonIQ-sized images/s per worker), so up to eight keep it fed.
     """
     cores = os.cpu_count() or 1
     if device.type == "cpu":
-        return 1 if cores > 1 else 0
+        return 1 if cores >= 4 else 0
     return max(1, min(8, cores - 1))
 
 

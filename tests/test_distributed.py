@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from maclip.cli import main
-from maclip.distributed import images_per_call, plan_workers
+from maclip.distributed import group_by_views, images_per_call, plan_workers
 from maclip.results import SCORE_FIELDS
 from maclip.views import ViewConfig
 
@@ -50,10 +50,13 @@ def test_plan_on_gpus_allows_fractions() -> None:
         plan_workers({"CPU": 8.0}, actors=0)
 
 
-def test_batches_fill_two_encoder_batches_of_the_smallest_images() -> None:
+def test_batches_are_sized_by_the_view_budget() -> None:
     assert images_per_call(64, ViewConfig()) == 64  # 224x224: 1 patch + global view
     assert images_per_call(64, ViewConfig(pre_resize=(448, 448))) == math.ceil(128 / 5)
     assert images_per_call(1, ViewConfig()) == 1
+    groups = group_by_views([2, 7, 7, 0, 30, 2, 2], budget=16)
+    assert groups == [slice(0, 4), slice(4, 5), slice(5, 7)]  # the 30-view image alone
+    assert group_by_views([], 16) == []
 
 
 # -- no Ray needed --------------------------------------------------------------------------

@@ -10,12 +10,13 @@ Importing this package needs neither Ray nor pyarrow; they are imported when a j
 """
 
 from .job import JobSummary, RayMissingError, score_dataset
-from .plan import WorkerPlan, images_per_call, plan_workers
+from .plan import WorkerPlan, group_by_views, images_per_call, plan_workers
 
 __all__ = [
     "JobSummary",
     "RayMissingError",
     "WorkerPlan",
+    "group_by_views",
     "images_per_call",
     "plan_workers",
     "score_dataset",

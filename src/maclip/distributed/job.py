@@ -4,7 +4,8 @@ The pipeline (each arrow a Ray Data stage, all streaming)::
 
     inputs (paths, or Parquet/CSV rows with a path or bytes column)
       -> drop keys already in the output (resume)
-      -> decode_batch       tasks (a quarter CPU each; a whole one beside GPU actors)
+      -> decode_batch       tasks (a quarter CPU each; a whole one beside GPU actors),
+                            images grouped to at most two encoder batches of views
       -> ScoreActor         actor pool, one Scorer each, CPUs/GPUs from plan_workers
       -> write_shard        tasks: one Parquet shard per rows_per_file rows
       -> the driver counts rows and failures as shards land
@@ -26,15 +27,13 @@ from ..backbone import BackboneError
 from ..images import DEFAULT_MAX_PIXELS
 from ..inputs import gather_inputs
 from ..views import ViewConfig
-from .plan import TASK_CPUS, WorkerPlan, images_per_call, plan_workers
+from .plan import TASK_CPUS, WorkerPlan, images_per_call, plan_workers, view_budget
 
 if TYPE_CHECKING:
     import ray.data
 
 #: Table files read as tables (a column of paths or bytes) rather than as images.
 TABLE_SUFFIXES = (".parquet", ".csv")
-#: Rows decoded per decode task call.
-DECODE_ROWS = 16
 #: Default rows per output shard.
 ROWS_PER_FILE = 10_000
 
@@ -263,21 +262,24 @@ def score_dataset(
     )
     if source.dataset is None:
         return JobSummary(target, 0, 0, source.skipped, plan)
+    batch_size = options.get("batch_size", 64)
     decoded = source.dataset.map_batches(
         decode_batch,
         batch_format="pyarrow",
-        batch_size=DECODE_ROWS,
+        batch_size=images_per_call(batch_size, views),
         num_cpus=plan.task_cpus,
         fn_kwargs={
             "source_column": source.source_column,
             "key_column": source.key_column,
+            "views": views,
+            "budget": view_budget(batch_size),
             "max_pixels": options.get("max_pixels", DEFAULT_MAX_PIXELS),
         },
     )
     scored = decoded.map_batches(
         ScoreActor,
         batch_format="pyarrow",
-        batch_size=images_per_call(options.get("batch_size", 64), views),
+        batch_size=1,  # one group of images, at most the view budget
         compute=ray.data.ActorPoolStrategy(size=plan.actors),
         num_cpus=plan.cpus,
         num_gpus=plan.gpus or None,

@@ -9,7 +9,7 @@ free, or the job could wait forever for a CPU to decode on.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..views import ViewConfig, count_views
@@ -85,13 +85,38 @@ def plan_workers(
     return WorkerPlan(count, per_cpu, 0.0, max(1, round(per_cpu)))
 
 
-def images_per_call(batch_size: int, views: ViewConfig) -> int:
-    """Images handed to a scoring actor at a time, sized from the view budget.
+def view_budget(batch_size: int) -> int:
+    """Views handed to a scoring actor at a time: two encoder batches of ``batch_size``."""
+    return 2 * batch_size
 
-    Enough images that even if all of them are the smallest possible (fewest views),
-    they fill two encoder batches of ``batch_size`` views; larger images only fill
-    them faster (the scorer still runs ``batch_size`` views per forward).
+
+def images_per_call(batch_size: int, views: ViewConfig) -> int:
+    """Most images that fit the view budget: that many of the smallest (fewest views).
+
+    A decode task reads this many inputs at a time, so that it can fill at least one
+    group (see :func:`group_by_views`) even when every image is small.
     """
     side = views.pre_resize or (views.min_side, views.min_side)
     fewest = count_views(side[0], side[1], views)
-    return max(1, math.ceil(2 * batch_size / fewest))
+    return max(1, math.ceil(view_budget(batch_size) / fewest))
+
+
+def group_by_views(counts: Sequence[int], budget: int) -> list[slice]:
+    """Cut consecutive images into groups of at most ``budget`` views.
+
+    Args:
+        counts: Views of each image (``0`` for one that failed to decode).
+        budget: Views per group; an image with more views than this is a group alone.
+
+    Returns:
+        Slices of ``counts`` covering it in order, none empty.
+    """
+    groups, start, filled = [], 0, 0
+    for index, count in enumerate(counts):
+        if index > start and filled + count > budget:
+            groups.append(slice(start, index))
+            start, filled = index, 0
+        filled += count
+    if start < len(counts):
+        groups.append(slice(start, len(counts)))
+    return groups

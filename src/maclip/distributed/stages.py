@@ -2,11 +2,12 @@
 
 Every stage takes and returns :class:`pyarrow.Table` batches:
 
-* :func:`decode_batch`: ``key`` + a path or bytes column -> :data:`DECODED` rows: the
+* :func:`decode_batch`: ``key`` + a path or bytes column -> :data:`DECODED` rows, each
+  a group of images holding at most the view budget (two encoder batches): every
   decoded ``(H, W, 3)`` image as raw bytes (``uint8`` when that is exact, else
   ``float32``), or the reason it could not be decoded;
-* :class:`ScoreActor`: decoded rows -> :data:`RESULTS` rows, one :class:`~maclip.Scorer`
-  per actor;
+* :class:`ScoreActor`: one group at a time -> :data:`RESULTS` rows, one per image, one
+  :class:`~maclip.Scorer` per actor;
 * :func:`write_shard`: result rows -> one Parquet shard, returning a one-row summary.
 
 A bad input becomes a row with ``error`` set at whichever stage it fails, never an
@@ -26,17 +27,20 @@ import torch
 from ..images import DEFAULT_MAX_PIXELS, ImageError, load_image
 from ..results import SCORE_FIELDS, ImageResult
 from ..scorer import Scorer
+from ..views import ViewConfig, count_views
 from .output import write_table
+from .plan import group_by_views
 
-#: Decoded images travelling from decode tasks to scoring actors.
+#: Decoded images travelling from decode tasks to scoring actors: one row per group of
+#: images, each field a list with one entry per image.
 DECODED = pa.schema(
     [
-        ("key", pa.string()),
-        ("pixels", pa.large_binary()),
-        ("dtype", pa.string()),
-        ("height", pa.int32()),
-        ("width", pa.int32()),
-        ("error", pa.string()),
+        ("key", pa.list_(pa.string())),
+        ("pixels", pa.list_(pa.large_binary())),
+        ("dtype", pa.list_(pa.string())),
+        ("height", pa.list_(pa.int32())),
+        ("width", pa.list_(pa.int32())),
+        ("error", pa.list_(pa.string())),
     ]
 )
 
@@ -74,13 +78,17 @@ def decode_batch(
     batch: pa.Table,
     source_column: str,
     key_column: str,
+    views: ViewConfig,
+    budget: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> pa.Table:
     """Decode each row's image (a path readable on this node, or encoded bytes).
 
-    Returns a :data:`DECODED` table with one row per input row, in order.
+    Returns a :data:`DECODED` table: the input rows in order, cut into groups of at
+    most ``budget`` views (counted with ``views``), one group per row.
     """
     rows: dict[str, list[Any]] = {name: [] for name in DECODED.names}
+    counts = []
     keys = batch.column(key_column).to_pylist()
     for key, source in zip(keys, batch.column(source_column).to_pylist(), strict=True):
         packed: tuple[Any, ...] = (None, None, None, None)
@@ -96,7 +104,9 @@ def decode_batch(
                 error = f"cannot decode image ({type(err).__name__}: {err})"
         for name, value in zip(DECODED.names, (str(key), *packed, error), strict=True):
             rows[name].append(value)
-    return pa.table(rows, schema=DECODED)
+        counts.append(0 if error else count_views(packed[2], packed[3], views))
+    groups = group_by_views(counts, budget)
+    return pa.table({k: [v[g] for g in groups] for k, v in rows.items()}, schema=DECODED)
 
 
 def result_rows(results: list[ImageResult]) -> pa.Table:
@@ -123,7 +133,12 @@ class ScoreActor:
         self.scorer.workers = 0  # decoding already happened in the decode tasks
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        rows = batch.to_pylist()
+        groups = batch.to_pydict()
+        rows = [
+            dict(zip(groups, image, strict=True))
+            for group in zip(*groups.values(), strict=True)
+            for image in zip(*group, strict=True)
+        ]
         good = [row for row in rows if row["error"] is None]
         arrays = [decode_pixels(r["pixels"], r["dtype"], r["height"], r["width"]) for r in good]
         scored = iter(self.scorer.score(arrays))

@@ -20,6 +20,7 @@ import pytest
 
 from maclip.cli import main
 from maclip.distributed import group_by_views, images_per_call, plan_workers
+from maclip.distributed.plan import decode_rows
 from maclip.results import SCORE_FIELDS
 from maclip.views import ViewConfig
 
@@ -57,6 +58,9 @@ def test_batches_are_sized_by_the_view_budget() -> None:
     groups = group_by_views([2, 7, 7, 0, 30, 2, 2], budget=16)
     assert groups == [slice(0, 4), slice(4, 5), slice(5, 7)]  # the 30-view image alone
     assert group_by_views([], 16) == []
+    assert decode_rows(64, actors=2) == 64  # a table: size unknown
+    assert decode_rows(64, actors=2, total=41) == 6  # a small job still feeds both actors
+    assert decode_rows(64, actors=2, total=10**6) == 64
 
 
 # -- no Ray needed --------------------------------------------------------------------------

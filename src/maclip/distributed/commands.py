@@ -103,7 +103,7 @@ def run_score_ray(args: argparse.Namespace) -> int:
             f"scored {scored} of {summary.written} images"
             + (f"; {summary.failed} failed" if summary.failed else "")
             + (f"; {summary.skipped} already in {args.output}" if summary.skipped else "")
-            + f"; {summary.plan.actors} actors",
+            + f" ({summary.plan.actors} scoring actor{'s' if summary.plan.actors > 1 else ''})",
             file=sys.stderr,
         )
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

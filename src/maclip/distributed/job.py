@@ -27,7 +27,14 @@ from ..backbone import BackboneError
 from ..images import DEFAULT_MAX_PIXELS
 from ..inputs import gather_inputs
 from ..views import ViewConfig
-from .plan import TASK_CPUS, WorkerPlan, images_per_call, plan_workers, view_budget
+from .plan import (
+    TASK_CPUS,
+    WorkerPlan,
+    decode_rows,
+    images_per_call,
+    plan_workers,
+    view_budget,
+)
 
 if TYPE_CHECKING:
     import ray.data
@@ -64,12 +71,13 @@ class JobSummary:
 
 @dataclass(frozen=True)
 class _Source:
-    """The input dataset and the names of its key and image columns."""
+    """The input dataset, its key and image columns, and how many inputs (when known)."""
 
     dataset: Any  # a ray.data.Dataset, or None when nothing is left to score
     key_column: str
     source_column: str
     skipped: int
+    total: int | None = None
 
 
 def import_ray() -> Any:
@@ -141,7 +149,7 @@ def _source(
             todo = [p for p in paths if p not in scored]
             items = [{"key": p, "path": os.path.abspath(p)} for p in todo]
             dataset = ray.data.from_items(items) if items else None
-            return _Source(dataset, "key", "path", len(paths) - len(todo))
+            return _Source(dataset, "key", "path", len(paths) - len(todo), len(todo))
         if all(n.lower().endswith(".csv") for n in tables):
             inputs = ray.data.read_csv(tables)
         elif all(n.lower().endswith(".parquet") for n in tables):
@@ -160,11 +168,11 @@ def _source(
 
 
 def _quiet_ray_data(ray: Any) -> None:
-    """Keep Ray Data's own progress bars and INFO logs off the terminal."""
+    """Keep Ray Data's own progress bars and log lines off the terminal (errors still show)."""
+    logging.getLogger("ray.data").setLevel(logging.ERROR)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
 
 
 def _model_error(err: BaseException) -> BackboneError | None:
@@ -266,7 +274,7 @@ def score_dataset(
     decoded = source.dataset.map_batches(
         decode_batch,
         batch_format="pyarrow",
-        batch_size=images_per_call(batch_size, views),
+        batch_size=decode_rows(images_per_call(batch_size, views), plan.actors, source.total),
         num_cpus=plan.task_cpus,
         fn_kwargs={
             "source_column": source.source_column,

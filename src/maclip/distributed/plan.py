@@ -101,6 +101,17 @@ def images_per_call(batch_size: int, views: ViewConfig) -> int:
     return max(1, math.ceil(view_budget(batch_size) / fewest))
 
 
+def decode_rows(per_call: int, actors: int, total: int | None = None) -> int:
+    """Inputs a decode task reads at a time.
+
+    :func:`images_per_call` of them, or fewer when the job is known to be small
+    (``total`` inputs), so that every actor gets about four decode outputs to score.
+    """
+    if total is None:
+        return per_call
+    return max(1, min(per_call, math.ceil(total / (4 * actors))))
+
+
 def group_by_views(counts: Sequence[int], budget: int) -> list[slice]:
     """Cut consecutive images into groups of at most ``budget`` views.
 

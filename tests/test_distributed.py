@@ -96,6 +96,22 @@ def test_cli_ray_engine_needs_an_output_folder(capsys: pytest.CaptureFixture[str
     assert main(["score", "--engine", "ray", "x.jpg", "-o", "out", "--format", "csv"]) == 2
 
 
+def test_shards_are_atomic_and_a_rewrite_replaces_its_own(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from maclip.distributed.output import remove_temporaries, scored_keys, shard_paths, write_table
+    from maclip.distributed.stages import result_rows
+    from maclip.results import ImageResult
+
+    rows = result_rows([ImageResult.failed("a.jpg", "empty file"), ImageResult("b.jpg", q=0.5)])
+    write_table(rows, tmp_path)
+    write_table(rows, tmp_path)  # a retried write task
+    write_table(rows.slice(1), tmp_path)
+    assert len(shard_paths(tmp_path)) == 2
+    (tmp_path / ".tmp-x-part-y.parquet").write_bytes(b"half")
+    assert sorted(scored_keys(tmp_path).to_pylist()) == ["a.jpg", "b.jpg", "b.jpg"]
+    assert remove_temporaries(tmp_path) == 0  # scored_keys already removed it
+
+
 # -- a local Ray instance -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def ray_address() -> object:

@@ -1,8 +1,9 @@
 """The output folder of a Ray job: Parquet shards written atomically, read back for resume.
 
-Each write task writes its rows as a new file ``part-<uuid>.parquet``: first under a
-hidden temporary name, then renamed, so a job that dies leaves whole shards only
-(plus, at worst, hidden temporaries that :func:`scored_keys` removes). The folder is
+Each write task writes its rows as a file ``part-<hash of its keys>.parquet``: first
+under a hidden temporary name, then renamed, so a job that dies leaves whole shards
+only (plus, at worst, hidden temporaries that :func:`scored_keys` removes), and a
+write that Ray retries replaces its own shard instead of adding a second copy. The folder is
 an ordinary Parquet dataset: ``pandas.read_parquet(folder)``,
 ``pyarrow.dataset.dataset(folder)`` or ``ray.data.read_parquet(folder)`` read it.
 ``output`` may be a local folder or a URI pyarrow understands (``s3://...``,
@@ -11,6 +12,7 @@ an ordinary Parquet dataset: ``pandas.read_parquet(folder)``,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 
@@ -46,11 +48,17 @@ def shard_paths(output: str | os.PathLike) -> list[str]:
 
 
 def write_table(table: pa.Table, output: str | os.PathLike) -> str:
-    """Write ``table`` as a new shard of ``output`` (temporary name, then rename); its path."""
+    """Write ``table`` (with a ``key`` column) as a shard of ``output``; its path.
+
+    The shard is named by a hash of its keys and written under a temporary name, then
+    renamed: the same rows written twice (a retried task) leave one shard.
+    """
     fs, root = filesystem(output)
     fs.create_dir(root, recursive=True)
-    name = f"{SHARD_PREFIX}{uuid.uuid4().hex}{SHARD_SUFFIX}"
-    temporary, final = f"{root}/{TEMP_PREFIX}{name}", f"{root}/{name}"
+    digest = hashlib.sha256("\0".join(table.column("key").to_pylist()).encode())
+    name = f"{SHARD_PREFIX}{digest.hexdigest()[:32]}{SHARD_SUFFIX}"
+    temporary = f"{root}/{TEMP_PREFIX}{uuid.uuid4().hex}-{name}"
+    final = f"{root}/{name}"
     pq.write_table(table, temporary, filesystem=fs)
     fs.move(temporary, final)
     return final

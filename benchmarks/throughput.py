@@ -332,13 +332,13 @@ def report(
             f"{diff:>10.1e}{gflops:>9.0f}{100 * gflops / peak:>7.0f}%{v.first_call:>11.1f}"
         )
     print("\n(end to end: decode + views + encoder + scoring; GFLOP/s counts the encoder's FLOPs)")
-    for name, precision in (("fp32", "fp32"), ("bf16", "bf16")):
-        if name == "bf16" and not any(v.name in ("bf16", "amp") for v in variants):
-            continue
+    reduced = [v.name for v in variants if v.name in ("bf16", "amp")][:1]
+    for dtype in (variant_dtype(name, device) for name in ["maclip", *reduced]):
         torch.manual_seed(0)
-        bb = load_backbone(args.backbone, "random", device=device, precision=precision)
+        bb = load_backbone(args.backbone, "random", device=device)
+        bb.dtype = dtype
         bb.set_speed()
-        dtype = variant_dtype(name, device)
+        name = str(dtype).removeprefix("torch.")
         rate, peak = 0.0, max(peaks[dtype].values())
         for _ in range(3):  # interleaved with the peak, best of each: less noise on a busy host
             rate = max(rate, encoder_rate(bb, args.batch_size))

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from synthetic_photos import photo
 
 from maclip import Scorer
 from maclip.eval.cache import CachedEncoder, FeatureCache
@@ -35,14 +36,10 @@ from maclip.quality import FusionParams
 
 
 def make_images(folder: Path, count: int) -> list[Path]:
-    rng = np.random.default_rng(0)
     paths = []
     for i in range(count):
-        y, x = np.mgrid[0:768, 0:1024]
-        base = np.stack([np.sin(x / (9 + c + i) + c) * np.cos(y / (13 + c)) for c in range(3)], -1)
-        pixels = np.clip(127.5 * (base + 1) + rng.normal(0, 10, base.shape), 0, 255)
         path = folder / f"{i}.jpg"
-        Image.fromarray(pixels.astype(np.uint8)).save(path, quality=90)
+        Image.fromarray(photo(768, 1024, i)).save(path, quality=90)
         paths.append(path)
     return paths
 

@@ -29,24 +29,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import open_clip
 import pyarrow.parquet as pq
 import ray
 import torch
 from PIL import Image
+from synthetic_photos import photo
 
 from maclip import Scorer
 from maclip.distributed import score_dataset
-
-
-def photo(height: int, width: int, seed: int) -> np.ndarray:
-    """A smooth random RGB uint8 image, ``(height, width, 3)``."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    base = np.stack([np.sin(x / (9 + 4 * c) + c) * np.cos(y / (13 + c)) for c in range(3)], -1)
-    noisy = 127.5 * (base + 1.0) + rng.normal(0, 10, size=(height, width, 3))
-    return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
 def random_checkpoint(backbone: str, folder: Path) -> Path:

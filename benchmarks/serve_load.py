@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import socket
@@ -29,22 +28,11 @@ from typing import Any
 
 import httpx
 import numpy as np
-from PIL import Image
+from synthetic_photos import photo_bytes
 
 from maclip.cli import build_parser, scorer_from_args
 
 HOST = "127.0.0.1"  # loopback only
-
-
-def photo(height: int, width: int, seed: int) -> bytes:
-    """A smooth random PNG (gradients plus noise)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width]
-    base = np.stack([np.sin(x / (7 + 3 * c) + c) * np.cos(y / (11 + c)) for c in range(3)], -1)
-    pixels = np.clip(127.5 * (base + 1) + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -150,7 +138,7 @@ def main() -> None:
     args, serve_args = parser.parse_known_args()
     if "--device" not in serve_args:
         serve_args += ["--device", "cpu"]
-    images = [photo(*args.size, seed) for seed in range(args.images)]
+    images = [photo_bytes(*args.size, seed) for seed in range(args.images)]
     # Machines shared with other work are noisy: time the engine before and after the service.
     engine_before = batch_engine(serve_args, images, args.requests)
     log = Path(tempfile.mkdtemp(prefix="maclip-serve-load-")) / "server.log"

@@ -41,6 +41,7 @@ import open_clip
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from synthetic_photos import photo
 from torch.utils.flop_counter import FlopCounterMode
 
 from maclip import Scorer
@@ -51,15 +52,6 @@ from maclip.views import count_views
 
 KONIQ = (768, 1024)
 OTHERS = [(384, 512), (512, 384), (300, 400), (1080, 1440)]
-
-
-def photo(height: int, width: int, seed: int) -> np.ndarray:
-    """A smooth random RGB uint8 image, ``(height, width, 3)``."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    base = np.stack([np.sin(x / (9 + 4 * c) + c) * np.cos(y / (13 + c)) for c in range(3)], -1)
-    noisy = 127.5 * (base + 1.0) + rng.normal(0, 10, size=(height, width, 3))
-    return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
 def make_images(folder: Path, koniq: int, others: int) -> list[Path]:

@@ -104,3 +104,16 @@ def test_models_listing_has_the_paper_backbones() -> None:
     assert listed["RN50"][0] == "resnet" and "openai" in listed["RN50"][1]
     assert listed["ViT-B-32"][0] == "vit"
     assert not any(name.startswith("convnext") for name in listed)
+
+
+def test_random_weights_are_the_same_on_every_run(tiny_rn: TinyModel) -> None:
+    torch.manual_seed(123)
+    first = load_backbone(tiny_rn.name, pretrained="random", device="cpu")
+    after_load = torch.rand(1)
+    torch.manual_seed(456)
+    second = load_backbone(tiny_rn.name, pretrained="random", device="cpu")
+    assert first.weights == "random"
+    views = torch.randn(2, 3, 224, 224)
+    torch.testing.assert_close(first.encode_views(views), second.encode_views(views))
+    torch.manual_seed(123)
+    torch.testing.assert_close(torch.rand(1), after_load)  # the caller's stream is untouched

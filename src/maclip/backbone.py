@@ -348,7 +348,9 @@ def create_clip(
             ) from err
         return model, str(path)
     if not pretrained or pretrained.lower() in ("none", "random"):
-        return open_clip.create_model(name, pretrained=None), "random"
+        with torch.random.fork_rng(devices=[]):  # the same random weights on every run
+            torch.manual_seed(0)
+            return open_clip.create_model(name, pretrained=None), "random"
     tags = open_clip.list_pretrained_tags_by_model(name)
     if pretrained not in tags:
         raise BackboneError(
@@ -380,7 +382,8 @@ def load_backbone(
     Args:
         name: open_clip model name (``open_clip.list_models()``), e.g. ``"RN50"``, ``"ViT-B-32"``.
         pretrained: open_clip pretrained tag (``"openai"``, ``"laion2b_s34b_b79k"``, ...),
-            ignored when ``checkpoint`` is given; ``None`` or ``"random"`` for random weights.
+            ignored when ``checkpoint`` is given; ``None`` or ``"random"`` for random weights
+            (seeded: the same on every run, for benchmarks and trials without a download).
         checkpoint: Local state-dict file (``.safetensors``, or ``.pt``/``.pth``/``.bin`` read
             with ``torch.load(weights_only=True)``).
         model_config: An open_clip model config JSON (or folder of them) to register first.

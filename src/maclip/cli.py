@@ -189,11 +189,17 @@ def scorer_from_args(args: argparse.Namespace) -> Scorer:
         raise CommandError(str(err)) from err
 
 
-def _progress(total: int, enabled: bool, unit: str = "img") -> tqdm[Any]:
+def progress_bar(total: int | None, quiet: bool, desc: str | None = None) -> tqdm[Any]:
+    """The progress bar of every command: images, on standard error, off when ``quiet``.
+
+    ``total=None`` when the count is not known up front; outside a terminal the bar
+    turns itself off.
+    """
     return tqdm(
         total=total,
-        unit=unit,
-        disable=None if enabled else True,
+        unit="img",
+        desc=desc,
+        disable=True if quiet else None,
         file=sys.stderr,
         dynamic_ncols=True,
     )
@@ -227,7 +233,7 @@ def run_score(args: argparse.Namespace) -> int:
     try:
         with (
             ResultWriter(stream, fmt, include_views=args.views) as writer,
-            _progress(len(paths), not args.quiet) as bar,
+            progress_bar(len(paths), args.quiet) as bar,
         ):
             for result in scorer.iter_score(paths):
                 writer.write(result)

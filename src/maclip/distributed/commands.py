@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from ..backbone import BackboneError
-from ..cli import EXIT_OK, EXIT_SOME_FAILED, CommandError, scorer_options
+from ..cli import EXIT_OK, EXIT_SOME_FAILED, CommandError, progress_bar, scorer_options
 from ..inputs import InputError
 from .job import ROWS_PER_FILE, RayMissingError, score_dataset
 
@@ -69,7 +67,7 @@ def run_score_ray(args: argparse.Namespace) -> int:
     if args.format is not None or args.views:
         raise CommandError("--engine ray writes Parquet shards; leave out --format and --views")
     options = scorer_options(args)
-    with tqdm(unit="img", disable=True if args.quiet else None, file=sys.stderr) as bar:
+    with progress_bar(None, args.quiet) as bar:
 
         def shard_done(rows: int, errors: list[str]) -> None:
             for error in errors:

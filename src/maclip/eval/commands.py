@@ -23,6 +23,7 @@ from ..cli import (
     CommandError,
     add_model_arguments,
     add_scoring_arguments,
+    progress_bar,
     scorer_from_args,
     scorer_options,
     view_config_from_args,
@@ -84,14 +85,6 @@ def params_from_args(args: argparse.Namespace) -> FusionParams:
     return FusionParams(lam=args.lam, alpha=args.alpha, b_sim=args.b_sim, b_mag=args.b_mag)
 
 
-def _progress(total: int, quiet: bool, desc: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total, unit="img", desc=desc, disable=True if quiet else None, file=sys.stderr
-    )
-
-
 @dataclass
 class Encoded:
     """Features of one dataset's images that could be encoded, and the failures."""
@@ -120,7 +113,7 @@ def encode_items(
     kept: list[ImageFeatures] = []
     kept_targets: list[float] = []
     errors: list[ImageError] = []
-    with _progress(len(items), args.quiet, desc) as bar:
+    with progress_bar(len(items), args.quiet, desc) as bar:
         for item, target in zip(encoder.encode(items, bar.update), targets, strict=True):
             if isinstance(item, ImageError):
                 errors.append(item)

@@ -207,10 +207,6 @@ def progress_bar(total: int | None, quiet: bool, desc: str | None = None) -> tqd
 
 def run_score(args: argparse.Namespace) -> int:
     """``maclip score``: score images and write one row per image."""
-    if getattr(args, "engine", "local") == "ray":
-        from .distributed.commands import run_score_ray  # imports cli: so here, not on top
-
-        return run_score_ray(args)
     try:
         paths = gather_inputs(args.paths, recursive=args.recursive)
     except InputError as err:
@@ -268,9 +264,9 @@ def run_models(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The ``maclip`` argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
-        prog="maclip", description="Training-free image quality scores with MA-CLIP."
+        prog="maclip-pytorch", description="Training-free image quality scores with MA-CLIP."
     )
-    parser.add_argument("--version", action="version", version=f"maclip {__version__}")
+    parser.add_argument("--version", action="version", version=f"maclip-pytorch {__version__}")
     parser.add_argument(
         "-v",
         "--verbose",
@@ -305,9 +301,6 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     add_model_arguments(score)
     add_scoring_arguments(score)
-    from .distributed.commands import add_ray_arguments  # imports cli: so here, not on top
-
-    add_ray_arguments(score)
     score.set_defaults(func=run_score)
 
     models = commands.add_parser("models", help="list usable backbones")
@@ -317,9 +310,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="only backbones with downloadable pretrained weights",
     )
     models.set_defaults(func=run_models)
-    from .serve.commands import register as register_serve  # imports cli: so here, not on top
-
-    register_serve(commands)
     from .eval.commands import register as register_eval  # imports cli: so here, not on top
 
     register_eval(commands)
@@ -337,10 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CommandError as err:
-        print(f"maclip: error: {err}", file=sys.stderr)
+        print(f"maclip-pytorch: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("maclip: interrupted", file=sys.stderr)
+        print("maclip-pytorch: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a reader that stopped (e.g. `| head`)
         sys.stderr.close()

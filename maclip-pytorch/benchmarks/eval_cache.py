@@ -4,7 +4,7 @@ On the same generated KonIQ-sized JPEGs (1024x768, 36 views each) and a
 full-size RN50 with random weights (speed does not depend on the values;
 nothing is downloaded), it times, side by side in one process:
 
-* ``encode``: the first ``maclip eval``-style pass, CLIP encoding every view and
+* ``encode``: the first ``maclip-pytorch eval``-style pass, CLIP encoding every view and
   writing the feature cache;
 * ``rescore``: scoring every image again from the cache with other fusion
   settings (reading the cache and :func:`maclip.quality.score_views`), as a

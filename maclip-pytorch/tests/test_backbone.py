@@ -69,7 +69,7 @@ def test_prompt_features_are_normalised_and_cached(
 
 
 def test_unknown_names_and_files_give_clear_errors(tiny_rn: TinyModel, tmp_path: Path) -> None:
-    with pytest.raises(BackboneError, match="unknown backbone 'NoSuchNet'.*maclip models"):
+    with pytest.raises(BackboneError, match="unknown backbone 'NoSuchNet'.*maclip-pytorch models"):
         load_backbone("NoSuchNet", device="cpu")
     with pytest.raises(BackboneError, match="checkpoint file .* does not exist"):
         load_backbone(tiny_rn.name, checkpoint=tmp_path / "none.pt", device="cpu")

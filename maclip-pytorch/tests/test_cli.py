@@ -1,4 +1,4 @@
-"""`maclip score` and `maclip models` end to end, every bad-input case, and --resume."""
+"""`maclip-pytorch score` and `models` end to end, every bad-input case, and --resume."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def test_resume_needs_jsonl(folder: Path, tiny_rn: TinyModel, capsys) -> None:
 
 def test_model_errors_are_one_line(tmp_path: Path, folder: Path, capsys) -> None:
     code, _, err = run(["score", str(folder), "--backbone", "NoSuchNet"], capsys)
-    assert code == 2 and err.startswith("maclip: error: unknown backbone")
+    assert code == 2 and err.startswith("maclip-pytorch: error: unknown backbone")
     code, _, err = run(["score", str(folder), "--checkpoint", str(tmp_path / "x.pt")], capsys)
     assert code == 2 and "does not exist" in err and "Traceback" not in err
 

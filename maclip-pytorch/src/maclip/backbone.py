@@ -333,7 +333,7 @@ def create_clip(
     """
     if name not in open_clip.list_models():
         raise BackboneError(
-            f"unknown backbone {name!r}; `maclip models` lists the built-in names, "
+            f"unknown backbone {name!r}; `maclip-pytorch models` lists the built-in names, "
             "and --model-config registers a custom open_clip config"
         )
     if checkpoint is not None:

@@ -1,6 +1,6 @@
-"""The ``maclip`` command line.
+"""The ``maclip-pytorch`` command line.
 
-``maclip score PATH...`` scores images; ``maclip models`` lists backbones.
+``maclip-pytorch score PATH...`` scores images; ``maclip-pytorch models`` lists backbones.
 Other commands register themselves through :func:`build_parser`. The model
 and scoring options are shared by every command through
 :func:`add_model_arguments`, :func:`add_scoring_arguments` and
@@ -206,7 +206,7 @@ def progress_bar(total: int | None, quiet: bool, desc: str | None = None) -> tqd
 
 
 def run_score(args: argparse.Namespace) -> int:
-    """``maclip score``: score images and write one row per image."""
+    """``maclip-pytorch score``: score images and write one row per image."""
     try:
         paths = gather_inputs(args.paths, recursive=args.recursive)
     except InputError as err:
@@ -250,7 +250,7 @@ def run_score(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    """``maclip models``: the open_clip backbones MA-CLIP can run, with pretrained tags."""
+    """``maclip-pytorch models``: the open_clip backbones MA-CLIP can run, with pretrained tags."""
     rows = [(name, family, ", ".join(tags) or "-") for name, family, tags in iter_backbones()]
     if args.pretrained_only:
         rows = [row for row in rows if row[2] != "-"]
@@ -262,7 +262,7 @@ def run_models(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``maclip`` argument parser with every sub-command."""
+    """The ``maclip-pytorch`` argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
         prog="maclip-pytorch", description="Training-free image quality scores with MA-CLIP."
     )
@@ -317,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``maclip`` console script; returns the exit code."""
+    """Entry point of the ``maclip-pytorch`` console script; returns the exit code."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

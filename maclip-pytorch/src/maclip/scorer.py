@@ -83,7 +83,7 @@ class Scorer:
         >>> [r.q for r in scorer.score(["a.jpg", "b.png"])]
 
     Args:
-        backbone: open_clip model name (``maclip models`` lists them), or a loaded
+        backbone: open_clip model name (``maclip-pytorch models`` lists them), or a loaded
             :class:`~maclip.backbone.Backbone`.
         pretrained: open_clip pretrained tag; ``None``/``"random"`` for random weights.
         checkpoint: Local state-dict file used instead of downloading ``pretrained``.

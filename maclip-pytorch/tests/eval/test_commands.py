@@ -1,4 +1,4 @@
-"""``maclip eval``, ``sweep`` and ``explain`` end to end with tiny models (no downloads)."""
+"""``maclip-pytorch eval``, ``sweep`` and ``explain`` end to end with tiny models (no downloads)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ Modules: :mod:`~maclip.eval.datasets` (dataset readers and registry),
 :mod:`~maclip.eval.sweep` (grid search with a held-out split),
 :mod:`~maclip.eval.plots` and :mod:`~maclip.eval.explain` (figures, matplotlib),
 :mod:`~maclip.eval.synthetic` (distortion benchmark on bundled photos) and
-:mod:`~maclip.eval.commands` (``maclip eval``, ``sweep``, ``explain``).
+:mod:`~maclip.eval.commands` (``maclip-pytorch eval``, ``sweep``, ``explain``).
 
 Importing this package needs only maclip's core dependencies; scipy, matplotlib,
 openpyxl and scikit-image (the ``eval`` extra) are imported where they are used.

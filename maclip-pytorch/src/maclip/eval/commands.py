@@ -1,4 +1,4 @@
-"""The ``maclip eval``, ``maclip sweep`` and ``maclip explain`` commands.
+"""The ``maclip-pytorch eval``, ``sweep`` and ``explain`` commands.
 
 :func:`register` adds them to the ``maclip`` parser. ``eval`` and ``sweep``
 read features through the on-disk feature cache, so CLIP runs once per image
@@ -196,7 +196,7 @@ def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
-# -- maclip eval -----------------------------------------------------------------------------
+# -- maclip-pytorch eval ---------------------------------------------------------------------
 
 
 def _methods(text: str) -> list[Method]:
@@ -273,7 +273,7 @@ def _write_dataset_outputs(
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    """``maclip eval``: the paper's protocol on datasets, or the synthetic benchmark."""
+    """``maclip-pytorch eval``: the paper's protocol on datasets, or the synthetic benchmark."""
     if args.synthetic:
         return run_synthetic(args)
     datasets = load_datasets(args)
@@ -309,7 +309,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_synthetic(args: argparse.Namespace) -> int:
-    """``maclip eval --synthetic``: per-distortion SRCC between score and distortion level."""
+    """``maclip-pytorch eval --synthetic``: SRCC of score against distortion level, per kind."""
     from .synthetic import synthetic_images
 
     try:
@@ -361,7 +361,7 @@ def run_synthetic(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- maclip sweep ----------------------------------------------------------------------------
+# -- maclip-pytorch sweep --------------------------------------------------------------------
 
 
 def _floats(text: str) -> tuple[float, ...]:
@@ -412,7 +412,7 @@ def _print_sweep(report: SweepReport) -> None:
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
-    """``maclip sweep``: grid search of λ, α and bases on cached features."""
+    """``maclip-pytorch sweep``: grid search of λ, α and bases on cached features."""
     datasets = load_datasets(args)
     if not datasets:
         raise CommandError("name a dataset: --dataset NAME --root DIR")
@@ -439,11 +439,11 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- maclip explain --------------------------------------------------------------------------
+# -- maclip-pytorch explain ------------------------------------------------------------------
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """``maclip explain IMAGE``: the image with its quality map and the score breakdown."""
+    """``maclip-pytorch explain IMAGE``: the image with its quality map and the score breakdown."""
     from .explain import explain_figure
 
     scorer = scorer_from_args(args)
@@ -461,7 +461,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add ``eval``, ``sweep`` and ``explain`` to the ``maclip`` sub-commands."""
+    """Add ``eval``, ``sweep`` and ``explain`` to the ``maclip-pytorch`` sub-commands."""
     evaluate = commands.add_parser(
         "eval",
         help="evaluate on IQA datasets (SRCC/PLCC with CIs, plots)",

@@ -245,7 +245,7 @@ class DatasetSpec:
     """How one dataset is distributed and evaluated.
 
     Attributes:
-        name: Registry key (``maclip eval --dataset NAME``).
+        name: Registry key (``maclip-pytorch eval --dataset NAME``).
         title: Display name.
         read: ``root -> (label file, [(image name, score), ...])``.
         image_dirs: Candidate image folders under the root, first existing wins.

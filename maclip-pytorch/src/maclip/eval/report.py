@@ -31,7 +31,7 @@ def markdown_summary(records: Sequence[dict[str, Any]]) -> str:
 
     Args:
         records: Rows with ``dataset``, ``method``, ``srcc``, ``srcc_low``, ``srcc_high``,
-            ``plcc``, ``plcc_low``, ``plcc_high`` (as ``maclip eval`` writes them).
+            ``plcc``, ``plcc_low``, ``plcc_high`` (as ``maclip-pytorch eval`` writes them).
     """
     datasets = list(dict.fromkeys(r["dataset"] for r in records))
     methods = list(dict.fromkeys(r["method"] for r in records))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
+from maclip.tiny import random_photo
 from maclip.views import (
     ViewConfig,
     count_views,
@@ -87,3 +90,34 @@ def test_prepare_keeps_range_and_skips_identity() -> None:
     assert out.min() >= 0 and out.max() <= 1
     same = torch.rand(3, 300, 300)
     assert prepare(same, ViewConfig()) is same
+
+
+def _as_tensor(pixels: np.ndarray, scale: float = 255.0) -> torch.Tensor:
+    return torch.from_numpy(pixels.astype(np.float32) / scale).permute(2, 0, 1)
+
+
+def test_pre_resize_is_pil_bicubic_on_8_bit_pixels() -> None:
+    photo = random_photo(300, 250, seed=3)
+    expected = np.array(Image.fromarray(photo).resize((448, 448), Image.Resampling.BICUBIC))
+    out = prepare(_as_tensor(photo), ViewConfig(pre_resize=(448, 448)))
+    assert torch.equal(out, _as_tensor(expected))
+    # not torch's antialiased bicubic on floats, which moves edge pixels by several levels
+    floats = F.interpolate(_as_tensor(photo)[None], size=(448, 448), mode="bicubic", antialias=True)
+    assert (floats[0].clamp(0, 1) - out).abs().max() > 2 / 255
+
+
+def test_pre_resize_quantises_16_bit_pixels_even_at_the_native_size() -> None:
+    deep = torch.from_numpy(np.random.default_rng(0).integers(0, 65536, (3, 230, 240))) / 65535.0
+    out = prepare(deep.float(), ViewConfig(pre_resize=(230, 240)))
+    levels = out * 255
+    assert torch.equal(levels, levels.round()) and (levels - deep * 255).abs().max() <= 0.5 + 1e-4
+
+
+def test_max_side_and_upscale_resize_the_pre_resized_8_bit_image() -> None:
+    photo = random_photo(200, 300, seed=5)
+    small = np.array(Image.fromarray(photo).resize((200, 100), Image.Resampling.BICUBIC))
+    out = prepare(_as_tensor(photo), ViewConfig(pre_resize=(100, 200)))
+    expected = F.interpolate(
+        _as_tensor(small)[None], size=(224, 448), mode="bicubic", antialias=True
+    )[0].clamp(0, 1)
+    assert out.shape == (3, 224, 448) and torch.allclose(out, expected, atol=1e-6)

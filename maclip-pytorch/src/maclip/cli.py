@@ -53,21 +53,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Options that choose and load the backbone."""
-    group = parser.add_argument_group("model")
-    group.add_argument("--backbone", default="RN50", help="open_clip model name (default: RN50)")
-    group.add_argument(
-        "--pretrained",
-        default="openai",
-        help="open_clip pretrained tag, downloaded on first use (default: openai); "
-        "'random' for random weights",
-    )
-    group.add_argument(
-        "--checkpoint",
-        help="local state-dict file (.pt/.pth/.bin/.safetensors) to load "
-        "instead of downloading; works offline",
-    )
-    group.add_argument("--model-config", help="custom open_clip model config JSON to register")
-    group.add_argument("--cache-dir", help="download cache for pretrained weights")
+    group = add_weights_arguments(parser)
     group.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     group.add_argument(
         "--precision",
@@ -84,6 +70,30 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         choices=["drop", "interpolate"],
         help="drop the positional embedding (paper) or interpolate it to the input",
     )
+    _add_speed_arguments(parser)
+
+
+def add_weights_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """Options that choose the backbone and its weights; returns their group."""
+    group = parser.add_argument_group("model")
+    group.add_argument("--backbone", default="RN50", help="open_clip model name (default: RN50)")
+    group.add_argument(
+        "--pretrained",
+        default="openai",
+        help="open_clip pretrained tag, downloaded on first use (default: openai); "
+        "'random' for random weights",
+    )
+    group.add_argument(
+        "--checkpoint",
+        help="local state-dict file (.pt/.pth/.bin/.safetensors) to load "
+        "instead of downloading; works offline",
+    )
+    group.add_argument("--model-config", help="custom open_clip model config JSON to register")
+    group.add_argument("--cache-dir", help="download cache for pretrained weights")
+    return group
+
+
+def _add_speed_arguments(parser: argparse.ArgumentParser) -> None:
     speed = parser.add_argument_group("speed (scores stay within 1e-5 of the defaults)")
     speed.add_argument(
         "--workers",
@@ -313,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .eval.commands import register as register_eval  # imports cli: so here, not on top
 
     register_eval(commands)
+    from .bundle_commands import register as register_bundle
+
+    register_bundle(commands)
     return parser
 
 

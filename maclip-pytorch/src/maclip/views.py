@@ -11,10 +11,12 @@ time so memory stays bounded whatever the image size.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,9 @@ class ViewConfig:
         stride: Step between patches, pixels (no padding: patches that do not
             fit are dropped, as ``unfold`` does).
         include_global: Add the whole image resized to ``patch_size`` as a view.
-        pre_resize: ``(height, width)`` to resize to (bicubic, antialiased) before
-            cutting, e.g. ``(448, 448)`` for SPAQ in the paper; ``None`` keeps
-            the native size.
+        pre_resize: ``(height, width)`` to resize to before cutting, e.g. ``(448, 448)``
+            for SPAQ in the paper; ``None`` keeps the native size. As in the paper's
+            code, this resize works on 8-bit pixels (see :func:`pre_resize_8bit`).
         max_side: Cap on the longer side (aspect kept, bicubic antialiased);
             ``None`` (default, as in the paper) leaves large images whole.
         min_side: Images whose shorter side is below this are upscaled so that
@@ -76,6 +78,22 @@ def _resize(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return out[0].clamp_(0.0, 1.0)
 
 
+def pre_resize_8bit(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """The paper's pre-resize: PIL's bicubic filter on 8-bit pixels, kept 8-bit.
+
+    ``(3, H, W)`` floats in [0, 1] become ``round(x * 255)`` bytes (no ties arise from
+    8- or 16-bit sources), are resized with ``Image.resize((w, h), BICUBIC)`` and come
+    back as ``bytes / 255``. The result is 8-bit even when ``size`` is the native size.
+    """
+    height, width = size
+    pixels = (image.detach().cpu().clamp(0.0, 1.0) * 255.0).round().to(torch.uint8)
+    resized = Image.fromarray(pixels.permute(1, 2, 0).numpy(), "RGB").resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
+    out = torch.from_numpy(np.array(resized)).permute(2, 0, 1).float() / 255.0
+    return out.to(image.device)
+
+
 def prepared_size(height: int, width: int, config: ViewConfig) -> tuple[int, int]:
     """Size ``(H, W)`` of the image after :func:`prepare`, without touching pixels."""
     if config.pre_resize is not None:
@@ -91,8 +109,14 @@ def prepared_size(height: int, width: int, config: ViewConfig) -> tuple[int, int
 
 
 def prepare(image: torch.Tensor, config: ViewConfig) -> torch.Tensor:
-    """Resize a ``(3, H, W)`` image in [0, 1] as the config asks (see :class:`ViewConfig`)."""
-    target = prepared_size(image.shape[-2], image.shape[-1], config)
+    """Resize a ``(3, H, W)`` image in [0, 1] as the config asks (see :class:`ViewConfig`).
+
+    The pre-resize comes first (:func:`pre_resize_8bit`); the cap on the longer side
+    and the minimum-size upscale then resize the float pixels (bicubic, antialiased).
+    """
+    if config.pre_resize is not None:
+        image = pre_resize_8bit(image, config.pre_resize)
+    target = prepared_size(image.shape[-2], image.shape[-1], replace(config, pre_resize=None))
     return _resize(image, target)
 
 

@@ -1,0 +1,387 @@
+"""Exporting a model bundle: the reference's encoder as ONNX plus everything else as JSON.
+
+A bundle (see ``docs/bundle.md``) is a folder, or one ``.zip`` file, holding:
+
+* ``visual.onnx``: the visual tower exactly as :meth:`Backbone.encode_views` runs it
+  (positional embedding dropped), input ``views`` ``[N, 3, P, P]`` with a dynamic ``N``,
+  output ``embeddings`` ``[N, D]``, unnormalised; opset 17.
+* ``maclip.json``: the prompt pairs with their text embeddings, the logit scale, the
+  normalisation, the view settings, the default method and parameters, the ONNX file's
+  sha256 and the versions that made it.
+
+:func:`export_bundle` writes both, then runs the ONNX file with ONNX Runtime against the
+torch encoder (:func:`check_export`) and refuses the bundle (deleting what it wrote) when
+embeddings or scores differ by more than the tolerance.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import open_clip
+import torch
+
+from . import __version__
+from .backbone import Backbone
+from .quality import DEFAULT_PROMPT_PAIRS, FusionParams, Method, ViewScores, score_views
+from .views import ViewConfig
+
+FORMAT = "maclip-bundle"
+FORMAT_VERSION = 1
+MANIFEST = "maclip.json"
+ONNX_FILE = "visual.onnx"
+OPSET = 17
+INPUT_NAME, OUTPUT_NAME = "views", "embeddings"
+
+#: Largest embedding or score difference between ONNX Runtime and torch a bundle may have.
+TOLERANCE = 1e-4
+#: Batch sizes of the export check (the graph is traced at 2, so these test the dynamic N).
+CHECK_BATCHES = (1, 3)
+#: The paper's λ, α and base logits, recorded as a bundle's defaults.
+DEFAULT_PARAMS = FusionParams()
+
+
+class ExportError(RuntimeError):
+    """A bundle that cannot be written or that failed its check; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    """Largest differences between ONNX Runtime and the torch encoder on the check inputs.
+
+    Attributes:
+        max_abs_embedding_diff: Over every embedding value.
+        max_abs_q_diff: Over every view's ``Q``, ``Q_sim`` and ``Q_mag``.
+    """
+
+    max_abs_embedding_diff: float
+    max_abs_q_diff: float
+
+    def passes(self, tolerance: float) -> bool:
+        return max(self.max_abs_embedding_diff, self.max_abs_q_diff) <= tolerance
+
+
+class _VisualEncoder(torch.nn.Module):
+    """The reference's visual forward as a module, so its weights become ONNX initialisers."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        super().__init__()
+        self.visual = backbone.visual
+        self._backbone = backbone
+
+    def forward(self, views: torch.Tensor) -> torch.Tensor:
+        return self._backbone._visual_forward(views)
+
+
+@contextlib.contextmanager
+def _no_attention_fastpath() -> Iterator[None]:
+    """Turn off PyTorch's fused attention fast path (not exportable), restoring it after."""
+    enabled = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(enabled)
+
+
+def _require_onnx() -> Any:
+    try:
+        import onnxruntime
+    except ImportError as err:
+        raise ExportError(
+            "exporting needs onnx and onnxruntime: pip install 'maclip-pytorch[export]'"
+        ) from err
+    return onnxruntime
+
+
+def _check_backbone(backbone: Backbone) -> None:
+    if backbone.pos_embedding != "drop":
+        raise ExportError("a bundle drops the positional embedding: load with pos_embedding='drop'")
+    if backbone.device.type != "cpu" or backbone.dtype != torch.float32:
+        raise ExportError("export a backbone loaded on the CPU in fp32")
+
+
+def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
+    """Export the visual forward of ``backbone`` to ``path`` (TorchScript exporter, opset 17)."""
+    import onnx
+
+    _check_backbone(backbone)
+    encoder = _VisualEncoder(backbone).eval()
+    example = torch.zeros(2, 3, patch_size, patch_size)
+    with _no_attention_fastpath(), torch.no_grad():
+        torch.onnx.export(
+            encoder,
+            (example,),
+            str(path),
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_axes={INPUT_NAME: {0: "N"}, OUTPUT_NAME: {0: "N"}},
+            opset_version=OPSET,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+    onnx.checker.check_model(str(path))
+
+
+def onnx_embeddings(path: Path, views: torch.Tensor) -> torch.Tensor:
+    """Run ``visual.onnx`` at ``path`` with ONNX Runtime on the CPU: ``(N, 3, P, P) -> (N, D)``."""
+    onnxruntime = _require_onnx()
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    (out,) = session.run([OUTPUT_NAME], {INPUT_NAME: views.detach().cpu().numpy()})
+    return torch.from_numpy(np.asarray(out, dtype=np.float32))
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_inputs(backbone: Backbone, batches: Sequence[int], patch_size: int) -> list[torch.Tensor]:
+    """Seeded random views (uniform pixels, CLIP-normalised), one batch per size."""
+    generator = torch.Generator().manual_seed(0)
+    return [
+        backbone.normalise(torch.rand(n, 3, patch_size, patch_size, generator=generator))
+        for n in batches
+    ]
+
+
+def _score_diff(a: ViewScores, b: ViewScores) -> float:
+    return max(float((getattr(a, f) - getattr(b, f)).abs().max()) for f in ("q", "q_sim", "q_mag"))
+
+
+def check_export(
+    backbone: Backbone,
+    path: Path,
+    text_features: torch.Tensor,
+    method: Method = "maclip",
+    params: FusionParams = DEFAULT_PARAMS,
+    batches: Sequence[int] = CHECK_BATCHES,
+    patch_size: int = 224,
+) -> ExportCheck:
+    """Largest differences between ``visual.onnx`` at ``path`` and the torch encoder."""
+    embedding_diff = q_diff = 0.0
+    for views in check_inputs(backbone, batches, patch_size):
+        expected = backbone.encode_views(views).cpu()
+        actual = onnx_embeddings(path, views)
+        if actual.shape != expected.shape:
+            raise ExportError(
+                f"ONNX output has shape {tuple(actual.shape)}, torch {tuple(expected.shape)}"
+            )
+        embedding_diff = max(embedding_diff, float((actual - expected).abs().max()))
+        scale = backbone.logit_scale
+        q_diff = max(
+            q_diff,
+            _score_diff(
+                score_views(expected, text_features, scale, method, params),
+                score_views(actual, text_features, scale, method, params),
+            ),
+        )
+    return ExportCheck(embedding_diff, q_diff)
+
+
+def bundle_manifest(
+    backbone: Backbone,
+    pretrained: str,
+    prompts: Sequence[tuple[str, str]],
+    text_features: torch.Tensor,
+    views: ViewConfig,
+    method: Method,
+    params: FusionParams,
+    sha256: str,
+    check: ExportCheck,
+) -> dict[str, Any]:
+    """The ``maclip.json`` record of a bundle (format version 1, see ``docs/bundle.md``)."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "backbone": backbone.name,
+        "pretrained": pretrained,
+        "family": backbone.family,
+        "embed_dim": backbone.embed_dim,
+        "view": {
+            "patch_size": views.patch_size,
+            "stride": views.stride,
+            "min_side": views.min_side,
+            "include_global": views.include_global,
+        },
+        "normalisation": {"mean": backbone.mean.tolist(), "std": backbone.std.tolist()},
+        "logit_scale": backbone.logit_scale,
+        "prompts": [
+            {
+                "positive": positive,
+                "negative": negative,
+                "positive_embedding": text_features[i, 0].float().tolist(),
+                "negative_embedding": text_features[i, 1].float().tolist(),
+            }
+            for i, (positive, negative) in enumerate(prompts)
+        ],
+        "defaults": {"method": method, **asdict(params)},
+        "onnx": {
+            "file": ONNX_FILE,
+            "sha256": sha256,
+            "opset": OPSET,
+            "input": INPUT_NAME,
+            "output": OUTPUT_NAME,
+        },
+        "versions": {
+            "torch": torch.__version__,
+            "open_clip": open_clip.__version__,
+            "maclip_pytorch": __version__,
+        },
+        "export_check": asdict(check),
+    }
+
+
+def pretrained_label(backbone: Backbone, checkpoint: str | Path | None) -> str:
+    """The bundle's ``pretrained`` field: the tag, ``checkpoint:<file name>`` or ``random``."""
+    if checkpoint is not None:
+        return f"checkpoint:{Path(checkpoint).name}"
+    return backbone.weights
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A written bundle: where it is, its manifest and its check."""
+
+    path: Path
+    manifest: dict[str, Any]
+    check: ExportCheck
+
+
+def _write_folder(
+    backbone: Backbone,
+    folder: Path,
+    pretrained: str,
+    prompts: Sequence[tuple[str, str]],
+    views: ViewConfig,
+    method: Method,
+    params: FusionParams,
+    tolerance: float,
+) -> Exported:
+    _require_onnx()
+    text_features = backbone.prompt_features(prompts).cpu()
+    onnx_path = folder / ONNX_FILE
+    write_onnx(backbone, onnx_path, views.patch_size)
+    check = check_export(backbone, onnx_path, text_features, method, params, CHECK_BATCHES)
+    if not check.passes(tolerance):
+        raise ExportError(
+            f"ONNX Runtime differs from torch by {check.max_abs_embedding_diff:.3g} "
+            f"(embeddings) and {check.max_abs_q_diff:.3g} (scores), past the tolerance "
+            f"{tolerance:g}; the bundle was not written"
+        )
+    manifest = bundle_manifest(
+        backbone,
+        pretrained,
+        prompts,
+        text_features,
+        views,
+        method,
+        params,
+        sha256_of(onnx_path),
+        check,
+    )
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    return Exported(folder, manifest, check)
+
+
+def export_bundle(
+    backbone: Backbone,
+    out: str | Path,
+    *,
+    pretrained: str | None = None,
+    prompts: Sequence[tuple[str, str]] = DEFAULT_PROMPT_PAIRS,
+    views: ViewConfig | None = None,
+    method: Method = "maclip",
+    params: FusionParams = DEFAULT_PARAMS,
+    as_zip: bool = False,
+    tolerance: float = TOLERANCE,
+) -> Exported:
+    """Write the bundle of ``backbone`` to the folder ``out`` (or ``out.zip`` with ``as_zip``).
+
+    Args:
+        backbone: Loaded on the CPU, fp32, positional embedding dropped.
+        out: The bundle folder; with ``as_zip`` the zip file (``.zip`` added if missing).
+        pretrained: The manifest's ``pretrained`` field; default ``backbone.weights``.
+        prompts: Antonym prompt pairs ``(positive, negative)``.
+        views: View settings recorded in the manifest (default :class:`ViewConfig`).
+        method, params: The defaults recorded in the manifest (and used by the check).
+        as_zip: Write one zip file holding ``visual.onnx`` and ``maclip.json``.
+        tolerance: Largest embedding or score difference accepted by the check.
+
+    Raises:
+        ExportError: the export or its check failed; nothing is left behind.
+    """
+    _check_backbone(backbone)
+    views = views or ViewConfig()
+    if views.pre_resize is not None or views.max_side is not None:
+        raise ExportError("a bundle records the default views (no pre-resize or max side)")
+    prompts = tuple((str(p), str(n)) for p, n in prompts)
+    if not prompts:
+        raise ExportError("a bundle needs at least one prompt pair")
+    label = pretrained or backbone.weights
+    target = Path(out)
+    if as_zip and target.suffix != ".zip":
+        target = target.with_name(target.name + ".zip")
+    if target.exists() and (as_zip == target.is_dir()):
+        kind = "a folder" if target.is_dir() else "a file"
+        raise ExportError(f"output {target} exists and is {kind}")
+    with tempfile.TemporaryDirectory(prefix="maclip-export-") as tmp:
+        staging = Path(tmp)
+        exported = _write_folder(
+            backbone, staging, label, prompts, views, method, params, tolerance
+        )
+        if as_zip:
+            partial = staging / "bundle.zip"
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in (ONNX_FILE, MANIFEST):
+                    archive.write(staging / name, arcname=name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(partial, target)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            for name in (ONNX_FILE, MANIFEST):
+                shutil.move(staging / name, target / name)
+    return Exported(target, exported.manifest, exported.check)
+
+
+def read_prompt_file(path: str | Path) -> tuple[tuple[str, str], ...]:
+    """Prompt pairs from a text file: one ``positive | negative`` pair per line.
+
+    Blank lines and lines starting with ``#`` are skipped.
+
+    Raises:
+        ExportError: a missing file, or a line that is not one pair.
+    """
+    file = Path(path)
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ExportError(f"cannot read prompt file {file}: {err}") from err
+    pairs = []
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        parts = [part.strip() for part in text.split("|")]
+        if len(parts) != 2 or not all(parts):
+            raise ExportError(
+                f"{file}:{number}: expected 'positive | negative', got {line.strip()!r}"
+            )
+        pairs.append((parts[0], parts[1]))
+    if not pairs:
+        raise ExportError(f"prompt file {file} holds no pairs")
+    return tuple(pairs)

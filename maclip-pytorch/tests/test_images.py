@@ -6,11 +6,13 @@ import io
 from pathlib import Path
 
 import numpy as np
+import png
 import pytest
+import tifffile
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
-from maclip.images import ImageError, load_image
+from maclip.images import ImageError, load_image, orient
 
 from .conftest import random_photo, save_photo
 
@@ -131,3 +133,111 @@ def test_tensor_inputs() -> None:
         load_image(tensor * 2)
     with pytest.raises(ImageError, match="NaN"):
         load_image(torch.full((3, 2, 2), float("nan")))
+
+
+def sixteen_bit(height: int, width: int, planes: int, seed: int = 0) -> np.ndarray:
+    """Random 16-bit samples, most of them not multiples of 257 (so 8 bits cannot hold them)."""
+    return np.random.default_rng(seed).integers(0, 65536, (height, width, planes), np.uint16)
+
+
+def png16(samples: np.ndarray) -> bytes:
+    height, width, planes = samples.shape
+    writer = png.Writer(width, height, greyscale=planes < 3, alpha=planes in (2, 4), bitdepth=16)
+    buffer = io.BytesIO()
+    writer.write(buffer, samples.reshape(height, width * planes))
+    return buffer.getvalue()
+
+
+def tiff16(samples: np.ndarray, **kwargs: object) -> bytes:
+    buffer = io.BytesIO()
+    tifffile.imwrite(buffer, samples, **kwargs)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def on_white(samples: np.ndarray, premultiplied: bool = False) -> np.ndarray:
+    """What composited-on-white 16-bit samples with alpha last should decode to, (H, W, 3)."""
+    scaled = samples.astype(np.float64) / 65535.0
+    colour, alpha = scaled[..., :-1], scaled[..., -1:]
+    out = (colour if premultiplied else colour * alpha) + 1.0 - alpha
+    return np.broadcast_to(np.clip(out, 0, 1), (*samples.shape[:2], 3))
+
+
+def as_hwc(image: torch.Tensor) -> np.ndarray:
+    return image.permute(1, 2, 0).numpy().astype(np.float64)
+
+
+@pytest.mark.parametrize("planes", [1, 3])
+def test_sixteen_bit_png_keeps_every_bit(planes: int) -> None:
+    samples = sixteen_bit(6, 9, planes)
+    expected = np.broadcast_to(samples / 65535.0, (6, 9, 3))
+    np.testing.assert_allclose(as_hwc(load_image(png16(samples))), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("planes", [2, 4])
+def test_sixteen_bit_png_alpha_is_composited_at_full_depth(planes: int) -> None:
+    samples = sixteen_bit(5, 7, planes, seed=1)
+    np.testing.assert_allclose(as_hwc(load_image(png16(samples))), on_white(samples), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"photometric": "rgb"},
+        {"photometric": "rgb", "compression": "zlib"},
+        {"photometric": "rgb", "compression": "lzw"},
+        {"photometric": "rgb", "planarconfig": "separate"},
+    ],
+    ids=["raw", "deflate", "lzw", "planar"],
+)
+def test_sixteen_bit_rgb_tiff_keeps_every_bit(kwargs: dict[str, object], tmp_path: Path) -> None:
+    samples = sixteen_bit(6, 9, 3, seed=2)
+    stored = np.moveaxis(samples, 2, 0) if "planarconfig" in kwargs else samples
+    path = tmp_path / "deep.tif"
+    path.write_bytes(tiff16(stored, **kwargs))
+    np.testing.assert_allclose(as_hwc(load_image(path)), samples / 65535.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("premultiplied", [False, True])
+def test_sixteen_bit_tiff_alpha(premultiplied: bool) -> None:
+    samples = sixteen_bit(4, 5, 4, seed=3)
+    if premultiplied:  # associated alpha: colour already multiplied by alpha
+        samples[..., :3] = (samples[..., :3] * (samples[..., 3:] / 65535.0)).astype(np.uint16)
+    kind = "assocalpha" if premultiplied else "unassalpha"
+    data = tiff16(samples, photometric="rgb", extrasamples=[kind])
+    expected = on_white(samples, premultiplied)
+    np.testing.assert_allclose(as_hwc(load_image(data)), expected, atol=1e-6)
+
+
+def test_sixteen_bit_gray_tiff_matches_pillows_reading() -> None:
+    samples = sixteen_bit(6, 9, 1, seed=4)[..., 0]
+    data = tiff16(samples, photometric="minisblack")
+    np.testing.assert_allclose(
+        as_hwc(load_image(data)), as_hwc(load_image(Image.open(io.BytesIO(data)))), atol=0
+    )
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_orient_turns_arrays_as_pillow_turns_images(orientation: int) -> None:
+    array = random_photo(5, 8, orientation)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image = Image.fromarray(array)
+    image.info["exif"] = exif.tobytes()
+    expected = np.asarray(ImageOps.exif_transpose(image))
+    np.testing.assert_array_equal(orient(array, orientation), expected)
+
+
+def test_sixteen_bit_tiff_orientation_is_applied() -> None:
+    samples = sixteen_bit(4, 6, 3, seed=5)
+    data = tiff16(samples, photometric="rgb", extratags=[(274, "H", 1, 6, True)])
+    image = load_image(data)
+    assert image.shape == (3, 6, 4)  # orientation 6: turned a quarter clockwise
+    np.testing.assert_allclose(as_hwc(image), np.rot90(samples, -1) / 65535.0, atol=1e-6)
+
+
+def test_corrupt_sixteen_bit_png_is_one_clear_error() -> None:
+    data = png16(sixteen_bit(8, 8, 3))
+    idat = data.index(b"IDAT") + 4
+    broken = data[:idat] + bytes(len(data) - idat)  # zeroed pixel data and chunks after it
+    with pytest.raises(ImageError, match="^<bytes>: .*16-bit PNG"):
+        load_image(broken)

@@ -6,6 +6,9 @@ Every accepted input becomes a ``(3, H, W)`` float32 tensor in ``[0, 1]``:
   decompression-bomb guard stays on (``max_pixels``);
 * grayscale, palette, CMYK, 16-bit and float modes are converted to RGB with
   their full range mapped to ``[0, 1]``; transparency is composited onto white;
+* 16-bit PNG and TIFF files keep their 16 bits in every colour type (Pillow would cut
+  RGB to 8 bits): their header's bit depth sends them to a pure reader instead
+  (``pypng`` for PNG, ``tifffile`` for TIFF), see :func:`read_sixteen_bit`;
 * numpy arrays may be ``(H, W)``, ``(H, W, 1|3|4)`` uint8/uint16 or float in [0, 1];
 * tensors may be ``(3, H, W)`` float in [0, 1].
 
@@ -21,6 +24,8 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import png
+import tifffile
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -98,11 +103,125 @@ def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Imag
             f"{image.width}x{image.height} = {pixels} pixels is over the limit of {max_pixels} "
             "(decompression-bomb guard); raise it with --max-pixels / max_pixels=",
         )
+    return image
+
+
+def _decode_opened(
+    image: Image.Image, source: str | os.PathLike | bytes, name: str
+) -> torch.Tensor:
+    """The pixels of an image :func:`_open` checked, 16-bit PNG and TIFF at full depth."""
+    deep = read_sixteen_bit(image, source, name)
+    if deep is not None:
+        return deep
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageError(name, f"corrupt or truncated image data ({err})") from err
-    return image
+    return pil_to_tensor(image, name)
+
+
+def _png_bit_depth(source: str | os.PathLike | bytes) -> int:
+    """The bit depth byte of a PNG's IHDR chunk (the first chunk, at offset 24)."""
+    if isinstance(source, bytes):
+        head = source[:26]
+    else:
+        with open(source, "rb") as stream:
+            head = stream.read(26)
+    return head[24] if len(head) == 26 and head[12:16] == b"IHDR" else 0
+
+
+def _is_sixteen_bit(image: Image.Image, source: str | os.PathLike | bytes) -> bool:
+    """True for a PNG whose IHDR says 16 bits, or an unsigned 16-bit gray or RGB TIFF."""
+    if image.format == "PNG":
+        return _png_bit_depth(source) == 16
+    if image.format == "TIFF":
+        tags = image.tag_v2  # type: ignore[attr-defined]
+
+        def values(tag: int, default: int) -> set[object]:
+            value = tags.get(tag, default)
+            return set(value) if isinstance(value, tuple) else {value}
+
+        # BitsPerSample 16, SampleFormat unsigned, PhotometricInterpretation gray or RGB
+        return values(258, 0) == {16} and values(339, 1) == {1} and tags.get(262) in (1, 2)
+    return False
+
+
+#: A 16-bit reader's result: ``(H, W, planes)`` uint16 samples, whether the last plane
+#: is alpha, and whether that alpha is premultiplied into the colour planes.
+Samples = tuple[np.ndarray, bool, bool]
+
+
+def _read_png16(source: str | os.PathLike | bytes) -> Samples:
+    """The samples of a 16-bit PNG (raw: no sBIT shift, and tRNS ignored as for 8 bits)."""
+    reader = png.Reader(bytes=source) if isinstance(source, bytes) else png.Reader(filename=source)
+    width, height, rows, info = reader.read()
+    array = np.vstack([np.asarray(row, dtype=np.uint16) for row in rows])
+    return array.reshape(height, width, int(info["planes"])), bool(info["alpha"]), False
+
+
+def _read_tiff16(source: str | os.PathLike | bytes, colour: int) -> Samples:
+    """The samples of a 16-bit TIFF's first page with ``colour`` (1 or 3) colour planes."""
+    stream: io.BytesIO | str | os.PathLike = (
+        io.BytesIO(source) if isinstance(source, bytes) else source
+    )
+    with tifffile.TiffFile(stream) as tiff:
+        page = tiff.pages[0]
+        array = np.asarray(page.asarray())
+        axes = str(page.axes)
+        extra = tuple(getattr(page, "extrasamples", ()) or ())
+    if "S" in axes:
+        array = np.moveaxis(array, axes.index("S"), -1)
+    if array.ndim == 2:
+        array = array[..., None]
+    alpha = extra[:1] in ((1,), (2,))  # ExtraSamples: 1 associated, 2 unassociated alpha
+    return array[..., : colour + int(alpha)], alpha, extra[:1] == (1,)
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1-8) from the header; 1 when absent or unreadable."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1  # PNG's getexif() would decode the pixels to look for a late eXIf chunk
+    try:
+        value = int(image.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block should not lose the pixels
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def orient(array: np.ndarray, orientation: int) -> np.ndarray:
+    """An ``(H, W, ...)`` array turned upright as EXIF ``orientation`` asks (as Pillow does)."""
+    turns = {1: 0, 2: 0, 3: 2, 4: 2, 5: 1, 6: 3, 7: 3, 8: 1}[orientation]
+    if orientation in (2, 4, 5, 7):
+        array = array[:, ::-1]
+    return np.rot90(array, turns)
+
+
+def read_sixteen_bit(
+    image: Image.Image, source: str | os.PathLike | bytes, name: str
+) -> torch.Tensor | None:
+    """Full-depth pixels of a 16-bit PNG or TIFF, or ``None`` for any other image.
+
+    ``image`` is the Pillow image opened on ``source`` (header only). Samples are
+    divided by 65535; alpha is composited on white (a premultiplied TIFF alpha
+    as ``rgb + 1 - alpha``); the EXIF orientation is applied.
+    """
+    if not _is_sixteen_bit(image, source):
+        return None
+    try:
+        if image.format == "PNG":
+            array, alpha, premultiplied = _read_png16(source)
+        else:
+            colour = 3 if image.tag_v2.get(262) == 2 else 1  # type: ignore[attr-defined]
+            array, alpha, premultiplied = _read_tiff16(source, colour)
+    except Exception as err:  # the readers' own errors, zlib's and missing codecs alike
+        raise ImageError(name, f"cannot decode 16-bit {image.format} ({err})") from err
+    scaled = array.astype(np.float32) / 65535.0
+    if alpha:  # composited on white
+        colour_part, cover = scaled[..., :-1], scaled[..., -1:]
+        if not premultiplied:
+            colour_part = colour_part * cover
+        scaled = np.clip(colour_part + (1.0 - cover), 0.0, 1.0)
+    return _array_to_tensor(orient(scaled, _orientation(image)), name)
 
 
 def _composite_on_white(image: Image.Image) -> Image.Image:
@@ -197,7 +316,7 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> tor
     elif isinstance(source, (str, os.PathLike, bytes)):
         pil = _open(source, name, max_pixels)
         try:
-            image = pil_to_tensor(pil, name)
+            image = _decode_opened(pil, source, name)
         except (OSError, ValueError) as err:
             if isinstance(err, ImageError):
                 raise

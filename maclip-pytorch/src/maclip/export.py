@@ -21,6 +21,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -118,7 +119,10 @@ def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
     _check_backbone(backbone)
     encoder = _VisualEncoder(backbone).eval()
     example = torch.zeros(2, 3, patch_size, patch_size)
-    with _no_attention_fastpath(), torch.no_grad():
+    with _no_attention_fastpath(), torch.no_grad(), warnings.catch_warnings():
+        # shape checks traced as constants: every dimension but N is fixed, and the
+        # export check runs batch sizes other than the traced one
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
         torch.onnx.export(
             encoder,
             (example,),
@@ -133,12 +137,17 @@ def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
     onnx.checker.check_model(str(path))
 
 
-def onnx_embeddings(path: Path, views: torch.Tensor) -> torch.Tensor:
-    """Run ``visual.onnx`` at ``path`` with ONNX Runtime on the CPU: ``(N, 3, P, P) -> (N, D)``."""
-    onnxruntime = _require_onnx()
-    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    (out,) = session.run([OUTPUT_NAME], {INPUT_NAME: views.detach().cpu().numpy()})
-    return torch.from_numpy(np.asarray(out, dtype=np.float32))
+class OnnxEncoder:
+    """A bundle's ``visual.onnx`` run by ONNX Runtime on the CPU."""
+
+    def __init__(self, path: str | Path) -> None:
+        onnxruntime = _require_onnx()
+        self.session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+    def __call__(self, views: torch.Tensor) -> torch.Tensor:
+        """Unnormalised embeddings ``(N, D)`` of normalised views ``(N, 3, P, P)``."""
+        (out,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: views.detach().cpu().numpy()})
+        return torch.from_numpy(np.asarray(out, dtype=np.float32))
 
 
 def sha256_of(path: Path) -> str:
@@ -174,9 +183,10 @@ def check_export(
 ) -> ExportCheck:
     """Largest differences between ``visual.onnx`` at ``path`` and the torch encoder."""
     embedding_diff = q_diff = 0.0
+    encoder = OnnxEncoder(path)
     for views in check_inputs(backbone, batches, patch_size):
         expected = backbone.encode_views(views).cpu()
-        actual = onnx_embeddings(path, views)
+        actual = encoder(views)
         if actual.shape != expected.shape:
             raise ExportError(
                 f"ONNX output has shape {tuple(actual.shape)}, torch {tuple(expected.shape)}"

@@ -28,7 +28,7 @@ import torch
 from PIL import Image
 
 from .backbone import load_backbone
-from .export import MANIFEST, ONNX_FILE, export_bundle, onnx_embeddings
+from .export import MANIFEST, ONNX_FILE, OnnxEncoder, export_bundle
 from .images import DEFAULT_MAX_PIXELS, ImageError, load_image
 from .pipeline import Failed, Preparer
 from .quality import FusionParams, Method
@@ -349,8 +349,8 @@ def compare_golden(committed: Path, fresh: Path) -> list[str]:
         ]
         norm = manifest["normalisation"]
         views = _golden_views(fresh / IMAGES, torch.tensor(norm["mean"]), torch.tensor(norm["std"]))
-        expected = onnx_embeddings(committed / bundle / ONNX_FILE, views)
-        actual = onnx_embeddings(fresh / bundle / ONNX_FILE, views)
+        expected = OnnxEncoder(committed / bundle / ONNX_FILE)(views)
+        actual = OnnxEncoder(fresh / bundle / ONNX_FILE)(views)
         scale = max(1.0, float(expected.abs().max()))
         worst = float((expected - actual).abs().max()) / scale
         if not worst <= TOLERANCE or math.isnan(worst):

@@ -104,11 +104,14 @@ def make_inputs(root: Path) -> tuple[dict[str, Path], dict[str, Path]]:
         "rotated.jpg": encode(photo, "JPEG", exif=exif.tobytes()),
         "tiny.png": encode(photo.resize((40, 30)), "PNG"),
     }
+    png = encode(photo, "PNG")
     bad = {
         "corrupt.jpg": jpeg[:20] + bytes(200) + jpeg[220:],
         "truncated.jpg": jpeg[: len(jpeg) * 2 // 3],
         "empty.png": b"",
         "text.jpg": b"hello, I am not a picture",
+        "short-ihdr.png": png[:8] + (12).to_bytes(4, "big") + png[12:],  # IHDR length 13 -> 12
+        "bad-size.ppm": b"P6\n260 ab\n255\n" + bytes(300 * 260 * 3),
     }
     files = {}
     for name, data in {**good, **bad}.items():
@@ -147,9 +150,37 @@ def test_every_bad_input_is_reported_and_the_rest_scored(
     assert "decompression-bomb" in records[big.name]["error"]
     assert "empty" in records["empty.png"]["error"]
     assert "truncated" in records["truncated.jpg"]["error"]
+    assert "corrupt image header" in records["short-ihdr.png"]["error"]
+    assert "corrupt image header" in records["bad-size.ppm"]["error"]
     assert records["rotated.jpg"]["height"] == 260 and records["rotated.jpg"]["width"] == 300
     assert records["tiny.png"]["prepared_height"] == 224 and records["tiny.png"]["views"] == 2
-    assert "scored 7 of 12 images; 5 failed" in err
+    assert "scored 7 of 14 images; 7 failed" in err
+
+
+def test_thin_image_is_refused_on_its_prepared_size(
+    tmp_path: Path, tiny_rn: TinyModel, capsys
+) -> None:
+    """A 1x20000 PNG would become 224x4480000 pixels: refused from its header, others scored."""
+    Image.fromarray(np.zeros((20000, 1), np.uint8)).save(tmp_path / "thin.png")
+    save_photo(tmp_path / "ok.png", 230, 240)
+    out_file = tmp_path / "out.jsonl"
+    code, _, err = run(["score", str(tmp_path), "-o", str(out_file), *tiny_rn.cli_args()], capsys)
+    records = {Path(r["path"]).name: r for r in read_jsonl(out_file)}
+    assert code == 1 and records["ok.png"]["q"] > 0 and records["thin.png"]["q"] is None
+    reason = (
+        "prepared size 224x4480000 = 1003520000 pixels is over the limit of 89478485 "
+        "(the image is upscaled so its short side is 224); raise it with --max-pixels"
+    )
+    assert records["thin.png"]["error"] == reason
+    assert f"error: {tmp_path / 'thin.png'}: {reason}\n" in err
+    assert "scored 1 of 2 images; 1 failed" in err and "Traceback" not in err
+    code, _, err = run(
+        ["score", str(tmp_path / "ok.png"), "--pre-resize", "300x400", "--max-pixels", "100000"]
+        + tiny_rn.cli_args(),
+        capsys,
+    )
+    assert code == 1 and "prepared size 400x300 = 120000 pixels" in err
+    assert "(the pre-resize to 300x400)" in err
 
 
 def test_missing_file_is_a_per_file_error(tmp_path: Path, tiny_rn: TinyModel, capsys) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import struct
 import warnings
 from pathlib import Path
 
@@ -29,10 +30,16 @@ import tifffile
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .views import ViewConfig, prepared_size
+
 ImageSource = str | os.PathLike | bytes | Image.Image | np.ndarray | torch.Tensor
 
 #: Default pixel limit: Pillow's own decompression-bomb threshold (about 89 megapixels).
 DEFAULT_MAX_PIXELS: int = int(Image.MAX_IMAGE_PIXELS or 89_478_485)
+
+#: What Pillow raises on a malformed header or pixel stream (besides ``OSError``); its own
+#: format probing treats the same errors as "not this format".
+_MALFORMED = (SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 
 #: File name extensions treated as images when scanning directories.
 IMAGE_EXTENSIONS = frozenset(
@@ -69,7 +76,45 @@ def _allow_pixels(max_pixels: int) -> None:
         Image.MAX_IMAGE_PIXELS = max_pixels
 
 
-def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Image.Image:
+def check_pixel_limit(
+    name: str, height: int, width: int, max_pixels: int, views: ViewConfig | None = None
+) -> None:
+    """Refuse an image whose size, or whose size once prepared, is over ``max_pixels``.
+
+    Files are checked on their header's size, before any pixel is decoded. The
+    prepared size (:func:`maclip.views.prepared_size`: after the pre-resize, the cap on
+    the longer side and the upscale of the short side to ``views.min_side``) can be far
+    larger than the file: a 1x20000 image becomes 224x4480000.
+    """
+    pixels = height * width
+    if pixels > max_pixels:
+        raise ImageError(
+            name,
+            f"{width}x{height} = {pixels} pixels is over the limit of {max_pixels} "
+            "(decompression-bomb guard); raise it with --max-pixels / max_pixels=",
+        )
+    if views is None:
+        return
+    prepared_height, prepared_width = prepared_size(height, width, views)
+    prepared = prepared_height * prepared_width
+    if prepared > max_pixels:
+        base = views.pre_resize or (height, width)
+        why = (
+            f"the image is upscaled so its short side is {views.min_side}"
+            if min(base) < views.min_side
+            else f"the pre-resize to {base[0]}x{base[1]}"
+        )
+        raise ImageError(
+            name,
+            f"prepared size {prepared_width}x{prepared_height} = {prepared} pixels is over "
+            f"the limit of {max_pixels} ({why}); raise it with --max-pixels",
+        )
+
+
+def _open(
+    source: str | os.PathLike | bytes, name: str, max_pixels: int, views: ViewConfig | None
+) -> Image.Image:
+    """Open the header only (no pixels decoded) and check the pixel limits on its size."""
     if isinstance(source, bytes):
         if not source:
             raise ImageError(name, "empty input (0 bytes)")
@@ -96,13 +141,13 @@ def _open(source: str | os.PathLike | bytes, name: str, max_pixels: int) -> Imag
         raise ImageError(name, "not an image Pillow can read (unknown or corrupt format)") from err
     except OSError as err:
         raise ImageError(name, f"corrupt or truncated file ({err})") from err
-    pixels = image.width * image.height
-    if pixels > max_pixels:
-        raise ImageError(
-            name,
-            f"{image.width}x{image.height} = {pixels} pixels is over the limit of {max_pixels} "
-            "(decompression-bomb guard); raise it with --max-pixels / max_pixels=",
-        )
+    except _MALFORMED as err:  # e.g. a PNG's short IHDR, a PPM's unreadable size line
+        raise ImageError(name, f"corrupt image header ({err})") from err
+    try:
+        check_pixel_limit(name, image.height, image.width, max_pixels, views)
+    except ImageError:
+        image.close()
+        raise
     return image
 
 
@@ -115,7 +160,7 @@ def _decode_opened(
         return deep
     try:
         image.load()
-    except (OSError, SyntaxError, ValueError) as err:
+    except (OSError, *_MALFORMED) as err:
         raise ImageError(name, f"corrupt or truncated image data ({err})") from err
     return pil_to_tensor(image, name)
 
@@ -296,12 +341,17 @@ def _from_tensor(tensor: torch.Tensor, name: str) -> torch.Tensor:
     return image
 
 
-def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> torch.Tensor:
+def load_image(
+    source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS, views: ViewConfig | None = None
+) -> torch.Tensor:
     """Decode any supported input to a ``(3, H, W)`` float32 tensor in [0, 1].
 
     Args:
         source: A path, encoded bytes, a PIL image, a numpy array or a tensor.
         max_pixels: Refuse images with more pixels than this (decompression bombs).
+        views: When given, also refuse images whose size once prepared for these
+            views is over ``max_pixels`` (see :func:`check_pixel_limit`); files are
+            checked on their header, before decoding.
 
     Raises:
         ImageError: naming the source and the reason it cannot be used.
@@ -314,10 +364,10 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> tor
     elif isinstance(source, Image.Image):
         image = pil_to_tensor(source, name)
     elif isinstance(source, (str, os.PathLike, bytes)):
-        pil = _open(source, name, max_pixels)
+        pil = _open(source, name, max_pixels, views)
         try:
             image = _decode_opened(pil, source, name)
-        except (OSError, ValueError) as err:
+        except (OSError, *_MALFORMED) as err:
             if isinstance(err, ImageError):
                 raise
             raise ImageError(name, f"cannot decode pixels ({err})") from err
@@ -327,4 +377,6 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS) -> tor
         raise ImageError(name, f"unsupported input type {type(source).__name__}")
     if image.shape[-1] < 1 or image.shape[-2] < 1:
         raise ImageError(name, "image has no pixels")
+    if not isinstance(source, (str, os.PathLike, bytes)):  # files were checked on the header
+        check_pixel_limit(name, image.shape[-2], image.shape[-1], max_pixels, views)
     return image

@@ -67,7 +67,7 @@ class Preparer:
 
     Attributes:
         views: How images are resized and cut.
-        max_pixels: Decompression-bomb limit.
+        max_pixels: Limit on an image's pixels, decoded and prepared (decompression bombs).
         mean: ``(3,)`` normalisation mean.
         std: ``(3,)`` normalisation std.
     """
@@ -80,7 +80,7 @@ class Preparer:
     def __call__(self, source: ImageSource) -> Prepared | Failed:
         key = describe(source)
         try:
-            image = load_image(source, self.max_pixels)
+            image = load_image(source, self.max_pixels, self.views)
             resized = prepare(image, self.views)
         except ImageError as err:
             return Failed(err.source, err.reason)

@@ -1,0 +1,75 @@
+package org.maclip.imagej;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.io.Opener;
+import java.nio.file.Path;
+import org.maclip.scoring.ImageException;
+import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.RgbImage;
+
+/**
+ * An image file opened with ImageJ's own opener (so it is scored as Fiji shows it when opened)
+ * and converted by the same rules as an open image: its first plane, all displayed channels.
+ */
+final class FileInput implements ImageInput {
+  /** ImageJ's opener keeps its error message and silent mode in static fields. */
+  private static final Object OPENER = new Object();
+
+  private final Path path;
+  private final String name;
+  private final ImageConversion.Rule rule;
+
+  FileInput(Path path, String name, ImageConversion.Rule rule) {
+    this.path = path;
+    this.name = name;
+    this.rule = rule;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public RgbImage decode(long maxPixels) throws ImageException {
+    ImagePlus imp = open();
+    try {
+      PlaneInput.checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
+      Plane first = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), 1, 1);
+      return ImageConversion.convert(imp, first, rule);
+    } catch (IllegalArgumentException e) {
+      throw new ImageException(name, e.getMessage(), e);
+    } finally {
+      imp.flush();
+    }
+  }
+
+  private ImagePlus open() throws ImageException {
+    synchronized (OPENER) {
+      ImagePlus imp;
+      String message;
+      Opener opener = new Opener();
+      opener.setSilentMode(true);
+      IJ.redirectErrorMessages(); // errors go to the log, not to a dialog per file
+      try {
+        imp = opener.openImage(path.toString());
+        message = IJ.getErrorMessage();
+      } catch (RuntimeException | OutOfMemoryError e) {
+        throw new ImageException(name, "ImageJ could not read it (" + e + ")", e);
+      } finally {
+        IJ.redirectErrorMessages(false);
+      }
+      if (imp == null || imp.getStackSize() == 0) {
+        throw new ImageException(name, message != null ? oneLine(message)
+            : "ImageJ could not read it (" + Opener.getFileFormat(path.toString())
+                + " file, damaged or not supported)");
+      }
+      return imp;
+    }
+  }
+
+  private static String oneLine(String text) {
+    return text.replaceAll("\\s*\\n\\s*", " ").trim();
+  }
+}

@@ -1,0 +1,185 @@
+package org.maclip.imagej;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
+import java.awt.image.IndexColorModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.maclip.scoring.RgbImage;
+
+/**
+ * The conversion rules: one plane of an ImageJ image becomes the RGB picture MA-CLIP scores.
+ *
+ * <ul>
+ *   <li>{@link Rule#DISPLAYED} (default): what ImageJ draws for the plane, without overlay or
+ *       selection. 8/16/32-bit: through the LUT and display range. Composites in composite mode:
+ *       the active channels mixed by ImageJ itself (its RGB conversion). RGB: the pixels.
+ *   <li>{@link Rule#RAW}: the data, mapped linearly. 8-bit: 0–255. 16/32-bit: the plane's own
+ *       minimum–maximum (NaN counts as the minimum). One displayed channel is grey; several
+ *       displayed channels are each mapped so and added in their LUT's colour, clipped at 1. RGB:
+ *       the pixels.
+ * </ul>
+ */
+public final class ImageConversion {
+  private ImageConversion() {}
+
+  /** How pixel values become colours. */
+  public enum Rule {
+    /** As displayed: LUT and display range. */
+    DISPLAYED,
+    /** The data range mapped linearly. */
+    RAW
+  }
+
+  /**
+   * The plane as an RGB picture in [0, 1].
+   *
+   * @throws IllegalArgumentException when no channel is displayed (all switched off)
+   */
+  public static RgbImage convert(ImagePlus imp, Plane plane, Rule rule) {
+    int[] channels = displayedChannels(imp, plane.channel());
+    if (channels.length == 0) {
+      throw new IllegalArgumentException(
+          "no channel is displayed (all are switched off in Image > Color > Channels Tool)");
+    }
+    if (imp.getBitDepth() == 24) {
+      return fromPackedRgb((int[]) imp.getStack().getPixels(plane.index()), imp.getWidth(),
+          imp.getHeight());
+    }
+    if (rule == Rule.RAW) {
+      return raw(imp, plane, channels);
+    }
+    if (channels.length > 1 || isCompositeMode(imp)) {
+      return mixedByImageJ((CompositeImage) imp, plane);
+    }
+    return fromPackedRgb(renderOne(imp, plane), imp.getWidth(), imp.getHeight());
+  }
+
+  /**
+   * The channels drawn at once: the active channels of a composite shown in composite mode, else
+   * the current channel alone.
+   */
+  static int[] displayedChannels(ImagePlus imp, int current) {
+    if (!isCompositeMode(imp) || imp.getNChannels() == 1) {
+      return new int[] {current};
+    }
+    boolean[] active = ((CompositeImage) imp).getActiveChannels();
+    List<Integer> on = new ArrayList<>();
+    for (int c = 1; c <= imp.getNChannels(); c++) {
+      if (c - 1 < active.length && active[c - 1]) {
+        on.add(c);
+      }
+    }
+    return on.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static boolean isCompositeMode(ImagePlus imp) {
+    return imp.getCompositeMode() == CompositeImage.COMPOSITE && imp.getNChannels() > 1;
+  }
+
+  /** One channel through its LUT and the current display range, as packed RGB. */
+  private static int[] renderOne(ImagePlus imp, Plane plane) {
+    ImageProcessor shown = imp.getProcessor();
+    ImageProcessor ip = imp.getStack().getProcessor(plane.index());
+    ip.setColorModel(baseColours(imp, plane.channel()));
+    ip.setMinAndMax(shown.getMin(), shown.getMax());
+    return (int[]) new ColorProcessor(ip.createImage()).getPixels();
+  }
+
+  /** The LUT's colours, without the display range or a threshold's highlight. */
+  private static IndexColorModel baseColours(ImagePlus imp, int channel) {
+    int mode = imp.getCompositeMode();
+    if (mode == CompositeImage.COLOR || mode == CompositeImage.COMPOSITE) {
+      return ((CompositeImage) imp).getChannelLut(channel).getColorModel();
+    }
+    LUT lut = mode == CompositeImage.GRAYSCALE ? null : imp.getProcessor().getLut();
+    return lut != null ? lut.getColorModel() : LUT.createLutFromColor(java.awt.Color.white);
+  }
+
+  /** ImageJ's own rendering of a composite plane (its Image > Type > RGB Color does this). */
+  private static RgbImage mixedByImageJ(CompositeImage imp, Plane plane) {
+    synchronized (imp) {
+      int c0 = imp.getC();
+      int z0 = imp.getZ();
+      int t0 = imp.getT();
+      try {
+        imp.setPositionWithoutUpdate(plane.channel(), plane.slice(), plane.frame());
+        imp.updateImage();
+        int[] rgb = (int[]) new ColorProcessor(imp.getImage()).getPixels();
+        return fromPackedRgb(rgb, imp.getWidth(), imp.getHeight());
+      } finally {
+        imp.setPositionWithoutUpdate(c0, z0, t0);
+      }
+    }
+  }
+
+  private static RgbImage raw(ImagePlus imp, Plane plane, int[] channels) {
+    int size = imp.getWidth() * imp.getHeight();
+    float[] out = new float[3 * size];
+    for (int c : channels) {
+      int index = Planes.at(imp.getNChannels(), imp.getNSlices(), c, plane.slice(),
+          plane.frame()).index();
+      float[] values = linear(imp.getStack().getProcessor(index));
+      float[] colour = channels.length == 1 ? new float[] {1, 1, 1} : topColour(imp, c);
+      for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < size; i++) {
+          out[k * size + i] = Math.min(1f, out[k * size + i] + colour[k] * values[i]);
+        }
+      }
+    }
+    return new RgbImage(imp.getWidth(), imp.getHeight(), out);
+  }
+
+  /** The colour at the top of a channel's LUT, each component in [0, 1]. */
+  private static float[] topColour(ImagePlus imp, int channel) {
+    LUT lut = ((CompositeImage) imp).getChannelLut(channel);
+    int top = lut.getMapSize() - 1;
+    return new float[] {lut.getRed(top) / 255f, lut.getGreen(top) / 255f, lut.getBlue(top) / 255f};
+  }
+
+  /**
+   * A grey plane mapped linearly to [0, 1]: 8-bit by 255, 16/32-bit from the plane's own finite
+   * minimum to its maximum (a constant plane gives 0; NaN gives 0).
+   */
+  public static float[] linear(ImageProcessor ip) {
+    int size = ip.getPixelCount();
+    float[] out = new float[size];
+    if (ip.getBitDepth() == 8) {
+      for (int i = 0; i < size; i++) {
+        out[i] = ip.get(i) / 255f;
+      }
+      return out;
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      float v = ip.getf(i);
+      if (Float.isFinite(v)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    double span = max > min ? max - min : Double.POSITIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      float v = ip.getf(i);
+      out[i] = Float.isFinite(v) ? (float) ((v - min) / span) : 0f;
+    }
+    return out;
+  }
+
+  /** Packed 0xRRGGBB pixels as a planar RGB image in [0, 1]. */
+  public static RgbImage fromPackedRgb(int[] rgb, int width, int height) {
+    int size = width * height;
+    float[] out = new float[3 * size];
+    for (int i = 0; i < size; i++) {
+      int p = rgb[i];
+      out[i] = ((p >> 16) & 0xff) / 255f;
+      out[size + i] = ((p >> 8) & 0xff) / 255f;
+      out[2 * size + i] = (p & 0xff) / 255f;
+    }
+    return new RgbImage(width, height, out);
+  }
+}

@@ -1,0 +1,49 @@
+package org.maclip.imagej;
+
+import ij.ImagePlus;
+import org.maclip.scoring.ImageException;
+import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.RgbImage;
+
+/** One plane of an open image, converted only when the scorer reaches it. */
+final class PlaneInput implements ImageInput {
+  private final ImagePlus imp;
+  private final Plane plane;
+  private final ImageConversion.Rule rule;
+  private final String name;
+
+  PlaneInput(ImagePlus imp, Plane plane, ImageConversion.Rule rule) {
+    this.imp = imp;
+    this.plane = plane;
+    this.rule = rule;
+    this.name = imp.getStackSize() > 1 ? imp.getTitle() + ", slice " + plane.index() : imp.getTitle();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  Plane plane() {
+    return plane;
+  }
+
+  @Override
+  public RgbImage decode(long maxPixels) throws ImageException {
+    checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
+    try {
+      return ImageConversion.convert(imp, plane, rule);
+    } catch (IllegalArgumentException e) {
+      throw new ImageException(name, e.getMessage(), e);
+    }
+  }
+
+  /** Refuses images with more pixels than the scorer allows, before converting anything. */
+  static void checkSize(String name, int width, int height, long maxPixels) throws ImageException {
+    long pixels = (long) width * height;
+    if (pixels > maxPixels) {
+      throw new ImageException(name, width + "x" + height + " is " + pixels
+          + " pixels, more than the limit of " + maxPixels);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package org.maclip.imagej;
+
+import ij.IJ;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Optional;
+import org.maclip.scoring.Scorer;
+
+/**
+ * Plugins › MA-CLIP › MA-CLIP Score Folder...: every image file of a folder, opened as ImageJ
+ * opens it, into the "MA-CLIP" table and a CSV file. Files that cannot be read get a row with
+ * their reason in the Error column (and a line in the log) while the rest are scored. Esc stops.
+ *
+ * <p>Macro: {@code run("MA-CLIP Score Folder...", "folder=[/data/run1] include save=[/data/q.csv]");}
+ */
+public final class ScoreFolderCommand implements PlugIn {
+  static final String COMMAND = "MA-CLIP Score Folder...";
+  static final String CSV_NAME = "MA-CLIP.csv";
+
+  @Override
+  public void run(String arg) {
+    Commands.run(this::prepare);
+  }
+
+  private Optional<Commands.Work> prepare() throws UserError {
+    Settings saved = Settings.load();
+    Optional<Form.Answers> answers = new Form(COMMAND)
+        .file("Model bundle", saved.model())
+        .folder("Folder", "")
+        .flag("Include subfolders", false)
+        .text("Extensions", FolderScan.DEFAULT_EXTENSIONS)
+        .flag("Raw data range (ignore LUT and display range)", false)
+        .file("Save table as", "")
+        .note("Empty 'Save table as': " + CSV_NAME + " in the folder.")
+        .ask();
+    if (answers.isEmpty()) {
+      return Optional.empty();
+    }
+    Form.Answers a = answers.get();
+    Settings settings = saved.remember(a.text("model"));
+    if (a.text("folder").isEmpty()) {
+      throw new UserError("no folder given: choose the folder of images to score");
+    }
+    Path folder = Paths.get(a.text("folder")).toAbsolutePath().normalize();
+    Path csv = a.text("save").isEmpty() ? folder.resolve(CSV_NAME)
+        : Paths.get(a.text("save")).toAbsolutePath().normalize();
+    ImageConversion.Rule rule = a.flag("raw") ? ImageConversion.Rule.RAW
+        : ImageConversion.Rule.DISPLAYED;
+    boolean subfolders = a.flag("include");
+    String extensions = a.text("extensions");
+    return Optional.of(() -> score(settings, folder, subfolders, extensions, rule, csv));
+  }
+
+  private static void score(
+      Settings settings, Path folder, boolean subfolders, String extensions,
+      ImageConversion.Rule rule, Path csv) throws UserError {
+    List<Path> files = FolderScan.list(folder, subfolders, extensions);
+    if (files.isEmpty()) {
+      throw new UserError("no files ending in " + extensions + " in " + folder);
+    }
+    List<FileInput> inputs = files.stream()
+        .map(p -> new FileInput(p, folder.relativize(p).toString().replace('\\', '/'), rule))
+        .toList();
+    ResultsTable rt = ScoreTable.create();
+    int[] failed = {0};
+    int done;
+    try (var lease = Models.acquire(settings)) {
+      Scorer scorer = lease.model();
+      String model = Models.describe(scorer);
+      IJ.resetEscape();
+      done = Batches.score(scorer, inputs, (i, r) -> {
+        ScoreTable.addRow(rt, inputs.get(i).name(), 1, r, model, true);
+        if (!r.ok()) {
+          failed[0]++;
+          IJ.log("MA-CLIP: cannot score " + r.name() + ": " + r.error());
+        }
+      }, IJ::escapePressed);
+    }
+    ScoreTable.show(rt);
+    try {
+      rt.saveAs(csv.toString());
+    } catch (IOException e) {
+      throw new UserError("cannot save the table to " + csv + ": " + e.getMessage());
+    }
+    IJ.log("MA-CLIP: scored " + (done - failed[0]) + " of " + files.size() + " images in "
+        + folder + (failed[0] > 0 ? "; " + failed[0] + " could not be read (see Error)" : "")
+        + (done < files.size() ? "; cancelled after " + done : "") + "; table saved to " + csv);
+  }
+}

@@ -1,0 +1,109 @@
+package org.maclip.imagej;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.measure.ResultsTable;
+import ij.plugin.PlugIn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.maclip.scoring.ScoreResult;
+import org.maclip.scoring.Scorer;
+
+/**
+ * Plugins › MA-CLIP › MA-CLIP Score: the active image's current plane, or every slice and frame,
+ * into the "MA-CLIP" table, with a plot of Q for stacks.
+ *
+ * <p>Macro: {@code run("MA-CLIP Score", "model=[/path/to/bundle] stack dimension=all plot");}
+ */
+public final class ScoreImageCommand implements PlugIn {
+  static final String COMMAND = "MA-CLIP Score";
+
+  @Override
+  public void run(String arg) {
+    Commands.run(this::prepare);
+  }
+
+  private Optional<Commands.Work> prepare() throws UserError {
+    ImagePlus imp = WindowManager.getCurrentImage();
+    if (imp == null) {
+      throw new UserError("no image is open: open the image to score first");
+    }
+    Settings saved = Settings.load();
+    Optional<Form.Answers> answers = new Form(COMMAND)
+        .file("Model bundle", saved.model())
+        .flag("Raw data range (ignore LUT and display range)", false)
+        .flag("Stack: score every slice and frame", imp.getStackSize() > 1)
+        .choice("Dimension", Planes.Scope.stackChoices(), Planes.Scope.ALL.id())
+        .flag("Plot Q against slice (stacks)", true)
+        .flag("Append to the table", false)
+        .note("Bundles come from 'maclip-pytorch export'.")
+        .ask();
+    if (answers.isEmpty()) {
+      return Optional.empty();
+    }
+    Form.Answers a = answers.get();
+    Settings settings = saved.remember(a.text("model"));
+    ImageConversion.Rule rule = a.flag("raw") ? ImageConversion.Rule.RAW
+        : ImageConversion.Rule.DISPLAYED;
+    Planes.Scope scope = a.flag("stack") ? Planes.Scope.parse(a.text("dimension"))
+        : Planes.Scope.CURRENT;
+    boolean plot = a.flag("plot");
+    boolean append = a.flag("append");
+    return Optional.of(() -> score(imp, settings, rule, scope, plot, append));
+  }
+
+  private static void score(
+      ImagePlus imp, Settings settings, ImageConversion.Rule rule, Planes.Scope scope,
+      boolean plot, boolean append) throws UserError {
+    Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
+        imp.getT());
+    List<Plane> planes = Planes.select(imp.getNChannels(), imp.getNSlices(), imp.getNFrames(),
+        current, scope);
+    List<PlaneInput> inputs = planes.stream().map(p -> new PlaneInput(imp, p, rule)).toList();
+    ScoreResult[] results = new ScoreResult[inputs.size()];
+    String model;
+    int done;
+    try (var lease = Models.acquire(settings)) {
+      Scorer scorer = lease.model();
+      model = Models.describe(scorer);
+      IJ.resetEscape();
+      done = Batches.score(scorer, inputs, (i, r) -> results[i] = r, IJ::escapePressed);
+    }
+    List<ScoreResult> scored = List.of(results).subList(0, done);
+    if (scored.stream().noneMatch(ScoreResult::ok)) {
+      ScoreResult first = scored.get(0);
+      throw new UserError(first.name() + ": " + first.error());
+    }
+    ResultsTable rt = append ? ScoreTable.existingOrNew() : ScoreTable.create();
+    for (int i = 0; i < done; i++) {
+      ScoreTable.addRow(rt, imp.getTitle(), planes.get(i).index(), results[i], model, false);
+      if (!results[i].ok()) {
+        IJ.log("MA-CLIP: " + results[i].name() + ": " + results[i].error());
+      }
+    }
+    ScoreTable.show(rt);
+    if (done < planes.size()) {
+      IJ.log("MA-CLIP: cancelled after " + done + " of " + planes.size() + " planes");
+    }
+    if (plot && done > 1) {
+      Display.show(plotOf(imp, planes.subList(0, done), scored, scope).getImagePlus(), imp);
+    }
+  }
+
+  private static ij.gui.Plot plotOf(
+      ImagePlus imp, List<Plane> planes, List<ScoreResult> results, Planes.Scope scope) {
+    boolean frames = scope == Planes.Scope.FRAMES
+        || (scope == Planes.Scope.ALL && imp.getNSlices() == 1);
+    boolean mixed = scope == Planes.Scope.ALL && imp.getNSlices() > 1 && imp.getNFrames() > 1;
+    double[] x = new double[planes.size()];
+    double[] q = new double[planes.size()];
+    for (int i = 0; i < x.length; i++) {
+      Plane p = planes.get(i);
+      x[i] = mixed ? i + 1 : frames ? p.frame() : p.slice();
+      q[i] = results.get(i).q();
+    }
+    return QualityPlot.create(imp.getTitle(), mixed ? "Plane" : frames ? "Frame" : "Slice", x, q);
+  }
+}

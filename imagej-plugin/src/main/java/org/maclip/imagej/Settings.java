@@ -1,0 +1,104 @@
+package org.maclip.imagej;
+
+import ij.Prefs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.maclip.scoring.Device;
+import org.maclip.scoring.ScorerOptions;
+
+/**
+ * What the plugin remembers in ImageJ's preferences (IJ_Prefs.txt): the model bundle, ONNX
+ * Runtime threads, views per batch and the device.
+ *
+ * @param model the bundle: its folder, its maclip.json, or a .zip ("" when none is set)
+ * @param threads ONNX Runtime threads, 0 for automatic
+ * @param batchSize views per encoder run (bounds memory)
+ * @param device cpu or cuda
+ */
+public record Settings(String model, int threads, int batchSize, Device device) {
+  static final String MODEL_KEY = "maclip.model";
+  static final String THREADS_KEY = "maclip.threads";
+  static final String BATCH_KEY = "maclip.batch";
+  static final String DEVICE_KEY = "maclip.device";
+
+  public Settings {
+    model = model == null ? "" : model.trim();
+    // Checks the numbers now, with ScorerOptions' own messages.
+    options(threads, batchSize, device);
+  }
+
+  /** The settings saved in ImageJ's preferences, or the defaults. */
+  public static Settings load() {
+    ScorerOptions d = ScorerOptions.defaults();
+    try {
+      return new Settings(
+          Prefs.get(MODEL_KEY, ""),
+          (int) Prefs.get(THREADS_KEY, d.threads()),
+          (int) Prefs.get(BATCH_KEY, d.batchSize()),
+          Device.parse(Prefs.get(DEVICE_KEY, d.device().name())));
+    } catch (IllegalArgumentException e) {
+      return new Settings(Prefs.get(MODEL_KEY, ""), d.threads(), d.batchSize(), d.device());
+    }
+  }
+
+  /**
+   * Remembers these settings for this session; ImageJ writes them to IJ_Prefs.txt when it quits
+   * (a headless run never writes its preferences: pass model=[...] in each macro call there).
+   */
+  public void save() {
+    Prefs.set(MODEL_KEY, model);
+    Prefs.set(THREADS_KEY, threads);
+    Prefs.set(BATCH_KEY, batchSize);
+    Prefs.set(DEVICE_KEY, device.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * These settings with the model a command's dialog or macro named (when it named one), which
+   * becomes the remembered model.
+   */
+  public Settings remember(String value) {
+    if (value == null || value.isBlank() || value.trim().equals(model)) {
+      return this;
+    }
+    Settings changed = withModel(value);
+    changed.save();
+    return changed;
+  }
+
+  public Settings withModel(String value) {
+    return new Settings(value, threads, batchSize, device);
+  }
+
+  /** The scorer options these settings ask for. */
+  public ScorerOptions options() {
+    return options(threads, batchSize, device);
+  }
+
+  private static ScorerOptions options(int threads, int batchSize, Device device) {
+    return ScorerOptions.defaults().withThreads(threads).withBatchSize(batchSize)
+        .withDevice(device);
+  }
+
+  /**
+   * The bundle to load: the folder itself, the folder of a chosen maclip.json or visual.onnx
+   * (the file chooser can only pick files), or a .zip.
+   *
+   * @throws UserError when no bundle is set or it does not exist
+   */
+  public Path bundle() throws UserError {
+    if (model.isEmpty()) {
+      throw new UserError("no model bundle is set: choose one in Plugins > MA-CLIP > Settings..."
+          + " or pass model=[/path/to/bundle]");
+    }
+    Path path = Paths.get(model).toAbsolutePath().normalize();
+    String name = path.getFileName() == null ? "" : path.getFileName().toString();
+    if (Files.isRegularFile(path) && (name.equals("maclip.json") || name.equals("visual.onnx"))) {
+      path = path.getParent();
+    }
+    if (!Files.exists(path)) {
+      throw new UserError("model bundle " + path + " does not exist");
+    }
+    return path;
+  }
+}

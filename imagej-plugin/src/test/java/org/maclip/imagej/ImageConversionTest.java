@@ -1,0 +1,285 @@
+package org.maclip.imagej;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.CompositeImage;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
+import ij.process.ShortProcessor;
+import java.awt.Color;
+import org.junit.jupiter.api.Test;
+import org.maclip.imagej.ImageConversion.Rule;
+import org.maclip.scoring.RgbImage;
+
+class ImageConversionTest {
+
+  // ---- as displayed ----
+
+  @Test
+  void rgbPixelsAreKeptExactly() {
+    ColorProcessor cp = new ColorProcessor(2, 1, new int[] {0x102030, 0xff00fe});
+    RgbImage rgb = convert(new ImagePlus("rgb", cp), Rule.DISPLAYED);
+    assertArrayEquals(
+        new float[] {0x10 / 255f, 1f, 0x20 / 255f, 0f, 0x30 / 255f, 0xfe / 255f}, rgb.pixels());
+  }
+
+  @Test
+  void eightBitGoesThroughTheDisplayRangeAsImageJDrawsIt() {
+    ImagePlus imp = new ImagePlus("ramp", ramp8());
+    imp.setDisplayRange(64, 191);
+    RgbImage rgb = convert(imp, Rule.DISPLAYED);
+    assertEquals(0f, red(rgb, 10));
+    assertEquals(1f, red(rgb, 250));
+    assertEquals(0.5f, red(rgb, 128), 0.01f);
+    assertArrayEquals(imageJDrawing(imp), rgb.pixels());
+  }
+
+  @Test
+  void sixteenBitUsesTheDisplayRangeNotTheDataRange() {
+    short[] values = {1000, 2000, 3000, 4000};
+    ImagePlus imp = new ImagePlus("16", new ShortProcessor(4, 1, values, null));
+    imp.setDisplayRange(2000, 3000);
+    RgbImage rgb = convert(imp, Rule.DISPLAYED);
+    assertEquals(0f, red(rgb, 0));
+    assertEquals(0f, red(rgb, 1));
+    assertEquals(1f, red(rgb, 2));
+    assertEquals(1f, red(rgb, 3));
+    assertArrayEquals(imageJDrawing(imp), rgb.pixels());
+  }
+
+  @Test
+  void thirtyTwoBitUsesTheDisplayRange() {
+    ImagePlus imp = new ImagePlus("32", new FloatProcessor(3, 1, new float[] {0f, 0.25f, 1f}));
+    imp.setDisplayRange(0, 1);
+    RgbImage rgb = convert(imp, Rule.DISPLAYED);
+    assertEquals(0.25f, red(rgb, 1), 0.01f);
+    assertArrayEquals(imageJDrawing(imp), rgb.pixels());
+  }
+
+  @Test
+  void theLutGivesTheColours() {
+    ImagePlus imp = new ImagePlus("red", ramp8());
+    imp.getProcessor().setLut(LUT.createLutFromColor(Color.red));
+    RgbImage rgb = convert(imp, Rule.DISPLAYED);
+    assertEquals(200 / 255f, red(rgb, 200), 1e-6f);
+    assertEquals(0f, green(rgb, 200));
+    assertEquals(0f, blue(rgb, 200));
+  }
+
+  @Test
+  void anInvertedLutIsShownInverted() {
+    ImagePlus imp = new ImagePlus("inv", ramp8());
+    imp.getProcessor().invertLut();
+    RgbImage rgb = convert(imp, Rule.DISPLAYED);
+    assertEquals(1f - 40 / 255f, red(rgb, 40), 1e-6f);
+  }
+
+  @Test
+  void aThresholdHighlightIsNotScored() {
+    ImagePlus plain = new ImagePlus("plain", ramp8());
+    ImagePlus thresholded = new ImagePlus("thr", ramp8());
+    thresholded.getProcessor().setThreshold(100, 200, ImageProcessor.RED_LUT);
+    assertNotEquals(imageJDrawing(plain)[150], imageJDrawing(thresholded)[150]);
+    assertArrayEquals(convert(plain, Rule.DISPLAYED).pixels(),
+        convert(thresholded, Rule.DISPLAYED).pixels());
+  }
+
+  @Test
+  void aSliceIsConvertedWithItsOwnPixelsAndTheSharedRangeWithoutMovingTheImage() {
+    ImageStack stack = new ImageStack(2, 1);
+    for (int k = 1; k <= 3; k++) {
+      stack.addSlice(new ShortProcessor(2, 1, new short[] {(short) (100 * k), 1000}, null));
+    }
+    ImagePlus imp = new ImagePlus("stack", stack);
+    imp.setSlice(1);
+    imp.setDisplayRange(0, 1000);
+    RgbImage third = ImageConversion.convert(imp, Planes.at(1, 3, 1, 3, 1), Rule.DISPLAYED);
+    assertEquals(1, imp.getCurrentSlice());
+    assertEquals(0.3f, red(third, 0), 0.01f);
+    imp.setSlice(3);
+    assertArrayEquals(imageJDrawing(imp), third.pixels());
+  }
+
+  @Test
+  void aCompositeMixesItsActiveChannelsInTheirColours() {
+    CompositeImage ci = twoChannels(CompositeImage.COMPOSITE);
+    RgbImage rgb = convert(ci, Rule.DISPLAYED);
+    assertEquals(200 / 255f, red(rgb, 0), 1e-6f);
+    assertEquals(100 / 255f, green(rgb, 0), 1e-6f);
+    assertEquals(0f, blue(rgb, 0));
+  }
+
+  @Test
+  void aSwitchedOffChannelIsLeftOut() {
+    CompositeImage ci = twoChannels(CompositeImage.COMPOSITE);
+    ci.setActiveChannels("10");
+    RgbImage rgb = convert(ci, Rule.DISPLAYED);
+    assertEquals(200 / 255f, red(rgb, 0), 1e-6f);
+    assertEquals(0f, green(rgb, 0));
+  }
+
+  @Test
+  void colourModeShowsTheCurrentChannelOnly() {
+    CompositeImage ci = twoChannels(CompositeImage.COLOR);
+    ci.setC(2);
+    RgbImage rgb = convert(ci, Rule.DISPLAYED);
+    assertEquals(0f, red(rgb, 0));
+    assertEquals(100 / 255f, green(rgb, 0), 1e-6f);
+  }
+
+  @Test
+  void grayscaleModeShowsTheCurrentChannelInGrey() {
+    CompositeImage ci = twoChannels(CompositeImage.GRAYSCALE);
+    ci.setC(1);
+    RgbImage rgb = convert(ci, Rule.DISPLAYED);
+    assertEquals(200 / 255f, red(rgb, 0), 1e-6f);
+    assertEquals(200 / 255f, green(rgb, 0), 1e-6f);
+    assertEquals(200 / 255f, blue(rgb, 0), 1e-6f);
+  }
+
+  @Test
+  void aCompositeWithEveryChannelOffIsRefused() {
+    CompositeImage ci = twoChannels(CompositeImage.COMPOSITE);
+    ci.setActiveChannels("00");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> convert(ci, Rule.DISPLAYED));
+    assertTrue(e.getMessage().contains("no channel is displayed"), e.getMessage());
+  }
+
+  @Test
+  void aHyperstackPlaneIsRenderedAtItsSliceAndTheImageStaysWhereItWas() {
+    ImageStack stack = new ImageStack(1, 1);
+    for (int z = 1; z <= 2; z++) {
+      stack.addSlice(new ByteProcessor(1, 1, new byte[] {(byte) (50 * z)}));
+      stack.addSlice(new ByteProcessor(1, 1, new byte[] {(byte) (60 * z)}));
+    }
+    ImagePlus imp = new ImagePlus("hyper", stack);
+    imp.setDimensions(2, 2, 1);
+    CompositeImage ci = new CompositeImage(imp, CompositeImage.COMPOSITE);
+    ci.setLuts(new LUT[] {LUT.createLutFromColor(Color.red), LUT.createLutFromColor(Color.green)});
+    ci.setPosition(1, 1, 1);
+    RgbImage second = ImageConversion.convert(ci, Planes.at(2, 2, 1, 2, 1), Rule.DISPLAYED);
+    assertEquals(100 / 255f, red(second, 0), 1e-6f);
+    assertEquals(120 / 255f, green(second, 0), 1e-6f);
+    assertEquals(1, ci.getZ());
+    RgbImage first = convert(ci, Rule.DISPLAYED);
+    assertEquals(50 / 255f, red(first, 0), 1e-6f);
+  }
+
+  // ---- raw ----
+
+  @Test
+  void rawMapsSixteenBitDataRangeLinearlyWhateverTheDisplayRange() {
+    ImagePlus imp = new ImagePlus("16", new ShortProcessor(3, 1, new short[] {1000, 2000, 3000},
+        null));
+    imp.setDisplayRange(0, 65535);
+    RgbImage rgb = convert(imp, Rule.RAW);
+    assertEquals(0f, red(rgb, 0));
+    assertEquals(0.5f, red(rgb, 1), 1e-6f);
+    assertEquals(1f, blue(rgb, 2), 1e-6f);
+  }
+
+  @Test
+  void rawEightBitIsTheValueOver255InGreyWhateverTheLut() {
+    ImagePlus imp = new ImagePlus("fire", ramp8());
+    imp.getProcessor().setLut(LUT.createLutFromColor(Color.red));
+    imp.setDisplayRange(64, 100);
+    RgbImage rgb = convert(imp, Rule.RAW);
+    assertEquals(77 / 255f, green(rgb, 77), 1e-6f);
+    assertEquals(77 / 255f, red(rgb, 77), 1e-6f);
+  }
+
+  @Test
+  void rawFloatGivesNanAndConstantPlanesZero() {
+    float[] withNan = ImageConversion.linear(new FloatProcessor(3, 1,
+        new float[] {Float.NaN, 2f, 4f}));
+    assertArrayEquals(new float[] {0f, 0f, 1f}, withNan);
+    float[] constant = ImageConversion.linear(new FloatProcessor(2, 1, new float[] {7f, 7f}));
+    assertArrayEquals(new float[] {0f, 0f}, constant);
+  }
+
+  @Test
+  void rawCompositeAddsEachChannelsDataRangeInItsColour() {
+    ImageStack stack = new ImageStack(2, 1);
+    stack.addSlice(new ShortProcessor(2, 1, new short[] {10, 30}, null));
+    stack.addSlice(new ShortProcessor(2, 1, new short[] {500, 100}, null));
+    ImagePlus imp = new ImagePlus("c2", stack);
+    imp.setDimensions(2, 1, 1);
+    CompositeImage ci = new CompositeImage(imp, CompositeImage.COMPOSITE);
+    ci.setLuts(new LUT[] {LUT.createLutFromColor(Color.red), LUT.createLutFromColor(Color.green)});
+    RgbImage rgb = convert(ci, Rule.RAW);
+    assertEquals(0f, red(rgb, 0));
+    assertEquals(1f, green(rgb, 0));
+    assertEquals(1f, red(rgb, 1));
+    assertEquals(0f, green(rgb, 1));
+    assertEquals(0f, blue(rgb, 1));
+  }
+
+  @Test
+  void packedRgbBecomesPlanes() {
+    RgbImage rgb = ImageConversion.fromPackedRgb(new int[] {0xff0000, 0x0000ff}, 2, 1);
+    assertArrayEquals(new float[] {1f, 0f, 0f, 0f, 0f, 1f}, rgb.pixels());
+  }
+
+  // ---- helpers ----
+
+  private static RgbImage convert(ImagePlus imp, Rule rule) {
+    Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
+        imp.getT());
+    return ImageConversion.convert(imp, current, rule);
+  }
+
+  /** What ImageJ itself draws for the image's current plane, as planar floats. */
+  private static float[] imageJDrawing(ImagePlus imp) {
+    imp.updateImage();
+    int[] rgb = (int[]) new ColorProcessor(imp.getImage()).getPixels();
+    return ImageConversion.fromPackedRgb(rgb, imp.getWidth(), imp.getHeight()).pixels();
+  }
+
+  private static ByteProcessor ramp8() {
+    byte[] v = new byte[256];
+    for (int i = 0; i < 256; i++) {
+      v[i] = (byte) i;
+    }
+    return new ByteProcessor(256, 1, v);
+  }
+
+  /** Channel 1 = 200 under a red LUT, channel 2 = 100 under a green LUT, ranges 0–255. */
+  private static CompositeImage twoChannels(int mode) {
+    ImageStack stack = new ImageStack(1, 1);
+    stack.addSlice(new ByteProcessor(1, 1, new byte[] {(byte) 200}));
+    stack.addSlice(new ByteProcessor(1, 1, new byte[] {(byte) 100}));
+    ImagePlus imp = new ImagePlus("c2", stack);
+    imp.setDimensions(2, 1, 1);
+    CompositeImage ci = new CompositeImage(imp, mode);
+    LUT red = LUT.createLutFromColor(Color.red);
+    LUT green = LUT.createLutFromColor(Color.green);
+    red.min = green.min = 0;
+    red.max = green.max = 255;
+    ci.setLuts(new LUT[] {red, green});
+    ci.setMode(mode);
+    ci.resetDisplayRanges();
+    return ci;
+  }
+
+  private static float red(RgbImage rgb, int i) {
+    return rgb.pixels()[i];
+  }
+
+  private static float green(RgbImage rgb, int i) {
+    return rgb.pixels()[rgb.width() * rgb.height() + i];
+  }
+
+  private static float blue(RgbImage rgb, int i) {
+    return rgb.pixels()[2 * rgb.width() * rgb.height() + i];
+  }
+}

@@ -1,0 +1,74 @@
+package org.maclip.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.maclip.scoring.Bundle;
+import org.maclip.scoring.FusionParams;
+import org.maclip.scoring.PromptPair;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code maclip info}: reads and checks a bundle (checksum included) and prints its metadata. */
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Check a model bundle and print what it holds.")
+final class InfoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = {"-m", "--model"}, required = true, paramLabel = "BUNDLE",
+      description = "model bundle: a folder or .zip written by maclip-pytorch export")
+  Path model;
+
+  @Override
+  public Integer call() {
+    Bundle bundle = Bundle.load(model);
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(describe(bundle));
+    out.flush();
+    return Exit.OK;
+  }
+
+  /** The bundle's metadata, one {@code name: value} line each. */
+  static String describe(Bundle b) {
+    StringBuilder text = new StringBuilder();
+    line(text, "bundle", b.path().toString());
+    line(text, "backbone", b.backbone() + " (" + b.family() + ")");
+    line(text, "pretrained", b.pretrained()
+        + (b.pretrained().equals("random") ? "  (random weights: for tests and demos only)" : ""));
+    line(text, "embed_dim", Integer.toString(b.embedDim()));
+    Bundle.ViewSettings v = b.view();
+    line(text, "views", v.patchSize() + "x" + v.patchSize() + " patches, stride " + v.stride()
+        + ", short side at least " + v.minSide()
+        + (v.includeGlobal() ? ", plus the whole image" : ""));
+    line(text, "logit_scale", number(b.logitScale()));
+    FusionParams p = b.defaults();
+    line(text, "defaults", "method " + b.defaultMethod().id() + ", lam " + number(p.lam())
+        + ", alpha " + number(p.alpha()) + ", b_sim " + number(p.bSim()) + ", b_mag "
+        + number(p.bMag()));
+    line(text, "prompts", Integer.toString(b.prompts().size()));
+    for (PromptPair pair : b.prompts()) {
+      text.append("  ").append(pair.positive()).append(" / ").append(pair.negative()).append('\n');
+    }
+    line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
+        + ", sha256 " + b.sha256() + " (verified)");
+    for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.versions()).entrySet()) {
+      line(text, "version " + e.getKey(), e.getValue());
+    }
+    return text.toString();
+  }
+
+  private static void line(StringBuilder text, String name, String value) {
+    text.append(name).append(": ").append(value).append('\n');
+  }
+
+  private static String number(double value) {
+    return String.format(Locale.ROOT, "%s", value);
+  }
+}

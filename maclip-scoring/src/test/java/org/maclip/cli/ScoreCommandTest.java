@@ -1,0 +1,275 @@
+package org.maclip.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maclip.scoring.ScoreResult;
+import org.maclip.scoring.Scorer;
+
+/** {@code maclip score} end to end on the tiny ResNet bundle (random weights). */
+class ScoreCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static String bundle;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void findBundle() throws Exception {
+    bundle = Path.of(ScoreCommandTest.class.getResource("/golden/tinyrn").toURI()).toString();
+  }
+
+  private static List<JsonNode> jsonLines(Path file) throws Exception {
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      rows.add(JSON.readTree(line));
+    }
+    return rows;
+  }
+
+  private static Map<String, JsonNode> byName(List<JsonNode> rows) {
+    Map<String, JsonNode> out = new HashMap<>();
+    for (JsonNode row : rows) {
+      out.put(Path.of(row.get("path").asText()).getFileName().toString(), row);
+    }
+    return out;
+  }
+
+  private static void assertNoStackTrace(CliRun run) {
+    assertFalse(run.err().contains("Exception"), run.toString());
+    assertFalse(run.err().contains("\tat "), run.toString());
+  }
+
+  @Test
+  void csvRowsAreTheLibrarysScores() throws Exception {
+    Path a = TestImages.good(dir.resolve("in/a.png"), 300, 250, 1);
+    Path b = TestImages.good(dir.resolve("in/b.png"), 230, 240, 2);
+    Path csv = dir.resolve("out/r.csv");
+    CliRun run = CliRun.of("score", dir.resolve("in").toString(), "-m", bundle, "-o",
+        csv.toString(), "--batch-size", "3");
+    assertEquals(Exit.OK, run.code(), run.toString());
+    assertEquals(List.of("scored 2 of 2 images; 0 failed"), run.errLines());
+    List<String> rows = Files.readAllLines(csv);
+    assertEquals("path,q,q_sim,q_mag,w_sim,w_mag,views,width,height,error", rows.get(0));
+    assertEquals(3, rows.size());
+    try (Scorer scorer = Scorer.open(Path.of(bundle), org.maclip.scoring.ScorerOptions.defaults())) {
+      for (int i = 0; i < 2; i++) {
+        ScoreResult expected = scorer.score(List.of(a, b).get(i));
+        String[] cells = rows.get(i + 1).split(",", -1);
+        assertEquals(List.of(a, b).get(i).toString(), cells[0]);
+        assertEquals(expected.q(), Double.parseDouble(cells[1]), 1e-9);
+        assertEquals(expected.qSim(), Double.parseDouble(cells[2]), 1e-9);
+        assertEquals(expected.qMag(), Double.parseDouble(cells[3]), 1e-9);
+        assertEquals(expected.viewCount(), Integer.parseInt(cells[6]));
+        assertEquals(expected.width(), Integer.parseInt(cells[7]));
+        assertEquals("", cells[9]);
+      }
+    }
+  }
+
+  @Test
+  void tableOnStandardOutputByDefault() throws Exception {
+    TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    CliRun run = CliRun.of("score", dir.resolve("a.png").toString(), "-m", bundle, "-q");
+    assertEquals(Exit.OK, run.code(), run.toString());
+    assertEquals("", run.err());
+    List<String> lines = run.out().lines().toList();
+    assertEquals(2, lines.size(), run.out());
+    assertTrue(lines.get(0).matches("path +q +q_sim +q_mag +w_sim +w_mag +views +width +height"),
+        lines.get(0));
+    assertTrue(lines.get(1).matches(".*a\\.png +0\\.\\d{4} .* 2 +224 +224"), lines.get(1));
+  }
+
+  @Test
+  void everyBadInputFailsAloneWithOneLineAndTheGoodImagesAreWritten() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    TestImages.good(in.resolve("good1.png"), 260, 230, 1);
+    TestImages.good(in.resolve("good2.png"), 150, 100, 2);
+    TestImages.zeroBytes(in.resolve("zero.png"));
+    TestImages.truncated(in.resolve("truncated.png"));
+    TestImages.corruptHeader(in.resolve("corrupt.png"));
+    TestImages.textNamedPng(in.resolve("text.png"));
+    TestImages.thin(in.resolve("thin.png"));
+    Path missing = in.resolve("missing.png");
+    Path out = dir.resolve("r.jsonl");
+    CliRun run = CliRun.of("score", in.toString(), missing.toString(), "-m", bundle, "-o",
+        out.toString());
+    assertEquals(Exit.SOME_FAILED, run.code(), run.toString());
+    assertNoStackTrace(run);
+    Map<String, JsonNode> rows = byName(jsonLines(out));
+    assertEquals(8, rows.size());
+    for (String good : List.of("good1.png", "good2.png")) {
+      assertTrue(rows.get(good).get("error").isNull(), rows.get(good).toString());
+      assertTrue(rows.get(good).get("q").isNumber());
+    }
+    List<String> bad =
+        List.of("zero.png", "truncated.png", "corrupt.png", "text.png", "thin.png", "missing.png");
+    for (String name : bad) {
+      JsonNode row = rows.get(name);
+      assertTrue(row.get("q").isNull(), row.toString());
+      String reason = row.get("error").asText();
+      assertFalse(reason.isBlank(), name);
+      Path path = Path.of(row.get("path").asText());
+      assertEquals(1, run.errLines().stream()
+          .filter(l -> l.equals("error: " + path + ": " + reason)).count(), run.toString());
+    }
+    assertTrue(rows.get("thin.png").get("error").asText().contains("pixels"),
+        rows.get("thin.png").toString());
+    assertEquals("scored 2 of 8 images; 6 failed", run.errLines().get(run.errLines().size() - 1));
+    assertEquals(6, run.errLines().stream().filter(l -> l.startsWith("error: ")).count());
+  }
+
+  @Test
+  void jsonLinesWithViewsAndJsonArray() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 300, 250, 1);
+    Path out = dir.resolve("r.jsonl");
+    assertEquals(Exit.OK, CliRun.of("score", a.toString(), "-m", bundle, "-o", out.toString(),
+        "--views", "-q").code());
+    JsonNode row = jsonLines(out).get(0);
+    JsonNode views = row.get("view_scores");
+    assertEquals(row.get("views").asInt(), views.size());
+    assertTrue(views.get(views.size() - 1).get("is_global").asBoolean());
+    double mean = 0;
+    for (JsonNode v : views) {
+      mean += v.get("q").asDouble() / views.size();
+    }
+    assertEquals(row.get("q").asDouble(), mean, 1e-6);
+
+    CliRun json = CliRun.of("score", a.toString(), "-m", bundle, "--format", "json", "-q");
+    JsonNode array = JSON.readTree(json.out());
+    assertTrue(array.isArray());
+    assertEquals(row.get("q").asDouble(), array.get(0).get("q").asDouble(), 1e-12);
+    assertFalse(array.get(0).has("view_scores"));
+  }
+
+  @Test
+  void formatOptionBeatsTheSuffix() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    Path out = dir.resolve("r.txt");
+    assertEquals(Exit.OK, CliRun.of("score", a.toString(), "-m", bundle, "-o", out.toString(),
+        "--format", "jsonl", "-q").code());
+    assertEquals(a.toString(), JSON.readTree(Files.readString(out)).get("path").asText());
+  }
+
+  @Test
+  void resumeSkipsTheSameFilesNamedAnotherWayAndCutsATornLine() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    for (int i = 0; i < 3; i++) {
+      TestImages.good(in.resolve("img" + i + ".png"), 230, 230, i);
+    }
+    Path out = dir.resolve("r.jsonl");
+    Path relative = Path.of("").toAbsolutePath().relativize(in);
+    CliRun first = CliRun.of("score", relative.toString(), "-m", bundle, "-o", out.toString());
+    assertEquals(Exit.OK, first.code(), first.toString());
+    String scored = Files.readString(out);
+    assertEquals(3, scored.lines().count());
+    Files.writeString(out, scored + "{\"path\": \"" + in + "/img9.p");
+
+    CliRun again = CliRun.of("score", in.toString(), "-m", bundle, "-o", out.toString(),
+        "--resume");
+    assertEquals(Exit.OK, again.code(), again.toString());
+    assertTrue(again.err().contains("resuming: 3 of 3 images already scored in " + out),
+        again.toString());
+    assertTrue(again.err().contains("nothing left to score"), again.toString());
+    assertEquals(scored, Files.readString(out));
+
+    TestImages.good(in.resolve("img3.png"), 240, 230, 3);
+    CliRun more = CliRun.of("score", in + "/../in", "-m", bundle, "-o", out.toString(),
+        "--resume");
+    assertEquals(Exit.OK, more.code(), more.toString());
+    assertTrue(more.err().contains("resuming: 3 of 4 images already scored"), more.toString());
+    assertTrue(more.err().contains("scored 1 of 1 images; 0 failed"), more.toString());
+    List<JsonNode> rows = jsonLines(out);
+    assertEquals(4, rows.size());
+    assertEquals(4, byName(rows).size());
+    assertTrue(Files.readString(out).startsWith(scored));
+  }
+
+  @Test
+  void doubleStarPatternWithLinkLoopsScoresEachFileOnce() throws Exception {
+    TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    TestImages.good(dir.resolve("x/b.png"), 224, 224, 2);
+    Files.createSymbolicLink(dir.resolve("x/loop"), dir);
+    Files.createSymbolicLink(dir.resolve("x/loop2"), dir.resolve("x"));
+    CliRun run = CliRun.of("score", dir + "/**/*.png", "-m", bundle, "--format", "csv", "-q");
+    assertEquals(Exit.OK, run.code(), run.toString());
+    assertEquals(3, run.out().lines().count(), run.out());
+  }
+
+  @Test
+  void fileNamesThatAreNotUtf8DoNotBreakOutput() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    TestImages.good(in.resolve("a.png"), 224, 224, 1);
+    Process copy = new ProcessBuilder("sh", "-c", "cp \"$1/a.png\" \"$1/$(printf 'b\\377.png')\"",
+        "sh", in.toString()).inheritIO().start();
+    assertEquals(0, copy.waitFor());
+    for (String format : List.of("csv", "jsonl", "table", "json")) {
+      CliRun run = CliRun.of("score", in.toString(), "-m", bundle, "--format", format, "-q");
+      assertEquals(Exit.OK, run.code(), run.toString());
+      assertTrue(run.out().contains("b\uFFFD.png"), run.out());
+    }
+  }
+
+  @Test
+  void fusionOptionsReachTheScores() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    JsonNode plain = scoreOne(a);
+    JsonNode lam = scoreOne(a, "--lam", "0.25");
+    JsonNode clip = scoreOne(a, "--method", "clipiqa");
+    assertNotEquals(plain.get("q_mag").asDouble(), lam.get("q_mag").asDouble());
+    assertEquals(plain.get("q_sim").asDouble(), lam.get("q_sim").asDouble(), 1e-12);
+    assertEquals(clip.get("q_sim").asDouble(), clip.get("q").asDouble(), 1e-12);
+    JsonNode alpha = scoreOne(a, "--alpha", "3", "--b-sim", "0", "--b-mag", "0");
+    assertNotEquals(plain.get("w_sim").asDouble(), alpha.get("w_sim").asDouble());
+  }
+
+  private JsonNode scoreOne(Path image, String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("score", image.toString(), "-m", bundle,
+        "--format", "jsonl", "-q"));
+    args.addAll(List.of(options));
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+    assertEquals(Exit.OK, run.code(), run.toString());
+    return JSON.readTree(run.out());
+  }
+
+  @Test
+  void missingOrBrokenBundleIsAModelError() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    Path none = dir.resolve("nothing-here");
+    CliRun missing = CliRun.of("score", a.toString(), "-m", none.toString());
+    assertEquals(Exit.USAGE, missing.code(), missing.toString());
+    assertEquals(List.of("maclip: error: model bundle " + none + ": no such directory or file"),
+        missing.errLines());
+    Path broken = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(broken.resolve("maclip.json"), "{not json");
+    CliRun bad = CliRun.of("score", a.toString(), "-m", broken.toString());
+    assertEquals(Exit.USAGE, bad.code(), bad.toString());
+    assertEquals(1, bad.errLines().size(), bad.toString());
+    assertTrue(bad.err().startsWith("maclip: error: model bundle " + broken + ": "), bad.err());
+    CliRun info = CliRun.of("info", "-m", none.toString());
+    assertEquals(Exit.USAGE, info.code(), info.toString());
+  }
+
+  @Test
+  void infoPrintsTheBundlesMetadata() {
+    CliRun run = CliRun.of("info", "-m", bundle);
+    assertEquals(Exit.OK, run.code(), run.toString());
+    assertTrue(run.out().contains("backbone: TinyRN (resnet)"), run.out());
+    assertTrue(run.out().contains("pretrained: random  (random weights"), run.out());
+    assertTrue(run.out().contains("embed_dim: 32"), run.out());
+    assertTrue(run.out().contains("  Good image / bad image"), run.out());
+    assertTrue(run.out().contains("(verified)"), run.out());
+  }
+}

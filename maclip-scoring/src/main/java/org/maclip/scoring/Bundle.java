@@ -1,0 +1,393 @@
+package org.maclip.scoring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * A model bundle ({@code docs/bundle.md}): what {@code maclip-pytorch export} wrote, read from a
+ * directory or a {@code .zip} and checked. Every refusal is one {@link ModelException} whose
+ * message names the bundle and the cause.
+ *
+ * @param path the directory or zip file
+ * @param backbone open_clip model name, e.g. {@code RN50}
+ * @param pretrained open_clip pretrained tag, {@code checkpoint:<file>} or {@code random}
+ * @param family {@code resnet} or {@code vit}
+ * @param embedDim D, the embedding dimension
+ * @param view patch size, stride, minimum side and whether the global view is included
+ * @param mean CLIP normalisation mean per channel (float32, as the reference holds it)
+ * @param std CLIP normalisation standard deviation per channel
+ * @param logitScale CLIP's logit scale, already exponentiated
+ * @param prompts the antonym prompt pairs with their text embeddings
+ * @param defaultMethod the method the bundle recommends
+ * @param defaults λ, α, b_sim, b_mag the bundle recommends
+ * @param sha256 checksum of {@code visual.onnx}, verified on loading
+ * @param opset ONNX opset of {@code visual.onnx}
+ * @param inputName ONNX input name ({@code views})
+ * @param outputName ONNX output name ({@code embeddings})
+ * @param versions versions of the tools that exported the bundle
+ */
+public record Bundle(
+    Path path,
+    String backbone,
+    String pretrained,
+    String family,
+    int embedDim,
+    ViewSettings view,
+    float[] mean,
+    float[] std,
+    double logitScale,
+    List<PromptPair> prompts,
+    Method defaultMethod,
+    FusionParams defaults,
+    String sha256,
+    int opset,
+    String inputName,
+    String outputName,
+    Map<String, String> versions) {
+
+  /** The only {@code format} value a bundle has. */
+  public static final String FORMAT = "maclip-bundle";
+
+  /** The {@code format_version} this reader understands. */
+  public static final int FORMAT_VERSION = 1;
+
+  static final String MANIFEST = "maclip.json";
+
+  /**
+   * The bundle's view geometry.
+   *
+   * @param patchSize side of the square views, pixels
+   * @param stride step between patches
+   * @param minSide shorter side images are upscaled to
+   * @param includeGlobal whether the whole image is a view too
+   */
+  public record ViewSettings(int patchSize, int stride, int minSide, boolean includeGlobal) {
+    /** The views of this bundle with a scorer's max side and pre-resize. */
+    public Views.Config config(int maxSide, Optional<ScorerOptions.Size> preResize) {
+      return new Views.Config(patchSize, stride, minSide, includeGlobal, maxSide, preResize);
+    }
+  }
+
+  /** A bundle with its ONNX model's bytes, checked against {@link #sha256()}. */
+  record Loaded(Bundle bundle, byte[] model) {}
+
+  /** Reads and checks the bundle at {@code path} (a directory or a {@code .zip}). */
+  public static Bundle load(Path path) {
+    return read(path).bundle();
+  }
+
+  /** Reads and checks the bundle and keeps its ONNX model's bytes for the encoder. */
+  static Loaded read(Path path) {
+    BundleFiles files = BundleFiles.open(path);
+    JsonNode root = parseManifest(files);
+    Manifest manifest = new Manifest(path, root);
+    Bundle bundle = manifest.bundle();
+    String onnxFile = manifest.text(manifest.object(root, "onnx"), "file");
+    byte[] model = files.read(onnxFile);
+    String actual = sha256(model);
+    if (!actual.equalsIgnoreCase(bundle.sha256())) {
+      throw failure(
+          path,
+          onnxFile + " does not match the sha256 in " + MANIFEST + " (expected " + bundle.sha256()
+              + ", found " + actual + "): the file is damaged or was changed after export");
+    }
+    return new Loaded(bundle, model);
+  }
+
+  private static JsonNode parseManifest(BundleFiles files) {
+    byte[] json = files.read(MANIFEST);
+    try {
+      return new ObjectMapper().readTree(new String(json, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw failure(
+          files.path(),
+          MANIFEST + " is not valid JSON (" + e.getOriginalMessage() + ", line "
+              + e.getLocation().getLineNr() + ")");
+    }
+  }
+
+  /** The one message format of every refusal: the bundle, then the cause. */
+  static ModelException failure(Path path, String cause) {
+    return new ModelException("model bundle " + path + ": " + cause);
+  }
+
+  static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  /** Typed, checked reads of {@code maclip.json}. */
+  private record Manifest(Path path, JsonNode root) {
+    Bundle bundle() {
+      String format = text(root, "format");
+      if (!FORMAT.equals(format)) {
+        throw failure(path, MANIFEST + ": format is '" + format + "', not '" + FORMAT + "'");
+      }
+      int version = integer(root, "format_version");
+      if (version != FORMAT_VERSION) {
+        throw failure(
+            path,
+            "format version " + version + " is not supported (this maclip reads version "
+                + FORMAT_VERSION + "); export the bundle again with a matching maclip-pytorch");
+      }
+      int embedDim = positive(root, "embed_dim");
+      JsonNode view = object(root, "view");
+      ViewSettings settings =
+          new ViewSettings(
+              positive(view, "patch_size"),
+              positive(view, "stride"),
+              positive(view, "min_side"),
+              bool(view, "include_global"));
+      if (settings.minSide() < settings.patchSize()) {
+        throw failure(path, MANIFEST + ": view.min_side is smaller than view.patch_size");
+      }
+      JsonNode normalisation = object(root, "normalisation");
+      float[] mean = floats(normalisation, "mean", 3);
+      float[] std = floats(normalisation, "std", 3);
+      for (float s : std) {
+        if (!(s > 0)) {
+          throw failure(path, MANIFEST + ": normalisation.std must be positive, found " + s);
+        }
+      }
+      double logitScale = number(root, "logit_scale");
+      if (!(logitScale > 0) || Double.isInfinite(logitScale)) {
+        throw failure(path, MANIFEST + ": logit_scale must be a positive number");
+      }
+      JsonNode defaults = object(root, "defaults");
+      JsonNode onnx = object(root, "onnx");
+      return new Bundle(
+          path,
+          text(root, "backbone"),
+          text(root, "pretrained"),
+          text(root, "family"),
+          embedDim,
+          settings,
+          mean,
+          std,
+          logitScale,
+          prompts(embedDim),
+          method(defaults),
+          params(defaults),
+          text(onnx, "sha256"),
+          integer(onnx, "opset"),
+          text(onnx, "input"),
+          text(onnx, "output"),
+          versions());
+    }
+
+    private List<PromptPair> prompts(int embedDim) {
+      JsonNode list = root.get("prompts");
+      if (list == null || !list.isArray() || list.isEmpty()) {
+        throw failure(path, MANIFEST + ": 'prompts' must be a non-empty list of prompt pairs");
+      }
+      List<PromptPair> pairs = new ArrayList<>();
+      for (JsonNode pair : list) {
+        float[] positive = floats(pair, "positive_embedding", -1);
+        float[] negative = floats(pair, "negative_embedding", -1);
+        String name = text(pair, "positive");
+        if (positive.length != embedDim || negative.length != embedDim) {
+          throw failure(
+              path,
+              "embed_dim is " + embedDim + " but the embeddings of prompt '" + name + "' have "
+                  + positive.length + " and " + negative.length + " values");
+        }
+        pairs.add(new PromptPair(name, text(pair, "negative"), positive, negative));
+      }
+      return List.copyOf(pairs);
+    }
+
+    private Method method(JsonNode defaults) {
+      String id = text(defaults, "method");
+      try {
+        return Method.parse(id);
+      } catch (IllegalArgumentException e) {
+        throw failure(path, MANIFEST + ": defaults." + e.getMessage());
+      }
+    }
+
+    private FusionParams params(JsonNode defaults) {
+      try {
+        return new FusionParams(
+            number(defaults, "lam"),
+            number(defaults, "alpha"),
+            number(defaults, "b_sim"),
+            number(defaults, "b_mag"));
+      } catch (IllegalArgumentException e) {
+        throw failure(path, MANIFEST + ": defaults: " + e.getMessage());
+      }
+    }
+
+    private Map<String, String> versions() {
+      Map<String, String> out = new LinkedHashMap<>();
+      JsonNode node = root.get("versions");
+      if (node != null && node.isObject()) {
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      }
+      return Map.copyOf(out);
+    }
+
+    JsonNode object(JsonNode parent, String key) {
+      JsonNode node = field(parent, key);
+      if (!node.isObject()) {
+        throw wrongType(key, "an object");
+      }
+      return node;
+    }
+
+    String text(JsonNode parent, String key) {
+      JsonNode node = field(parent, key);
+      if (!node.isTextual()) {
+        throw wrongType(key, "a string");
+      }
+      return node.asText();
+    }
+
+    int integer(JsonNode parent, String key) {
+      JsonNode node = field(parent, key);
+      if (!node.canConvertToInt() || !node.isIntegralNumber()) {
+        throw wrongType(key, "an integer");
+      }
+      return node.asInt();
+    }
+
+    int positive(JsonNode parent, String key) {
+      int value = integer(parent, key);
+      if (value < 1) {
+        throw failure(path, MANIFEST + ": '" + key + "' must be positive, found " + value);
+      }
+      return value;
+    }
+
+    double number(JsonNode parent, String key) {
+      JsonNode node = field(parent, key);
+      if (!node.isNumber()) {
+        throw wrongType(key, "a number");
+      }
+      return node.asDouble();
+    }
+
+    boolean bool(JsonNode parent, String key) {
+      JsonNode node = field(parent, key);
+      if (!node.isBoolean()) {
+        throw wrongType(key, "true or false");
+      }
+      return node.asBoolean();
+    }
+
+    /** A list of numbers as float32; {@code size < 0} accepts any length. */
+    float[] floats(JsonNode parent, String key, int size) {
+      JsonNode node = field(parent, key);
+      if (!node.isArray() || (size >= 0 && node.size() != size)) {
+        throw wrongType(key, size >= 0 ? "a list of " + size + " numbers" : "a list of numbers");
+      }
+      float[] out = new float[node.size()];
+      for (int i = 0; i < out.length; i++) {
+        if (!node.get(i).isNumber()) {
+          throw wrongType(key, "a list of numbers");
+        }
+        out[i] = (float) node.get(i).asDouble();
+      }
+      return out;
+    }
+
+    private JsonNode field(JsonNode parent, String key) {
+      JsonNode node = parent.get(key);
+      if (node == null || node.isNull()) {
+        throw failure(path, MANIFEST + " has no '" + key + "'");
+      }
+      return node;
+    }
+
+    private ModelException wrongType(String key, String expected) {
+      return failure(path, MANIFEST + ": '" + key + "' must be " + expected);
+    }
+  }
+
+  /** Files of a bundle directory or zip, by name. */
+  private interface BundleFiles {
+    Path path();
+
+    byte[] read(String name);
+
+    static BundleFiles open(Path path) {
+      if (Files.isDirectory(path)) {
+        return new Directory(path);
+      }
+      if (!Files.exists(path)) {
+        throw failure(path, "no such directory or file");
+      }
+      return Zip.open(path);
+    }
+  }
+
+  private record Directory(Path path) implements BundleFiles {
+    @Override
+    public byte[] read(String name) {
+      Path file = path.resolve(name);
+      if (!Files.isRegularFile(file)) {
+        throw failure(path, "missing " + name);
+      }
+      try {
+        return Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw failure(path, "cannot read " + name + " (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  private record Zip(Path path) implements BundleFiles {
+    static Zip open(Path path) {
+      read(path, null);
+      return new Zip(path);
+    }
+
+    @Override
+    public byte[] read(String name) {
+      byte[] data = read(path, name);
+      if (data == null) {
+        throw failure(path, "missing " + name + " at the top level of the .zip");
+      }
+      return data;
+    }
+
+    /** The bytes of entry {@code name} (null if absent); with a null name, checks the zip. */
+    private static byte[] read(Path path, String name) {
+      try (ZipFile zip = new ZipFile(path.toFile())) {
+        if (name == null) {
+          return null;
+        }
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null || entry.isDirectory()) {
+          return null;
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+          return in.readAllBytes();
+        }
+      } catch (ZipException e) {
+        throw failure(path, "not a bundle directory or a valid .zip (" + e.getMessage() + ")");
+      } catch (IOException e) {
+        throw failure(path, "cannot read the .zip (" + e.getMessage() + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package org.maclip.scoring;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.regex.Pattern;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Files, bytes and {@link BufferedImage}s to {@link RgbImage}s, with one clear {@link
+ * ImageException} per bad input and the reference's decisions ({@code maclip.images}): the pixel
+ * limit is checked from the header before any pixel is decoded, EXIF orientation is applied, and
+ * the pixels are converted by {@link Pixels}. Reads PNG, JPEG (CMYK, YCCK, progressive), BMP,
+ * GIF (first frame), TIFF, WebP and PNM, through TwelveMonkeys ImageIO and the JDK's readers.
+ * No exception other than {@link ImageException} leaves these methods, whatever the input.
+ */
+public final class ImageDecoder {
+  /** Decoder warnings that mean the pixels are incomplete. */
+  private static final Pattern TRUNCATED =
+      Pattern.compile("premature|truncat|end of (file|stream)|corrupt", Pattern.CASE_INSENSITIVE);
+
+  static {
+    registerReaders();
+  }
+
+  private ImageDecoder() {}
+
+  /**
+   * Registers the TwelveMonkeys readers explicitly, so that they are found whatever class loader
+   * loaded this library (ImageJ's plugin class loader, a shaded jar without merged services).
+   */
+  private static void registerReaders() {
+    IIORegistry registry = IIORegistry.getDefaultInstance();
+    ImageReaderSpi[] readers = {
+      new com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi(),
+      new com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi(),
+      new com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi(),
+      new com.twelvemonkeys.imageio.plugins.bmp.BMPImageReaderSpi(),
+      new com.twelvemonkeys.imageio.plugins.pnm.PNMImageReaderSpi(),
+    };
+    for (ImageReaderSpi spi : readers) {
+      if (registry.getServiceProviderByClass(spi.getClass()) == null) {
+        registry.registerServiceProvider(spi, ImageReaderSpi.class);
+      }
+    }
+  }
+
+  /**
+   * A check of an image's size, read from its header before any pixel is decoded; throws to
+   * refuse the image.
+   */
+  @FunctionalInterface
+  interface SizeCheck {
+    void check(int width, int height) throws ImageException;
+  }
+
+  /** The decompression-bomb guard: at most {@code maxPixels} pixels. */
+  static SizeCheck pixelLimit(String name, long maxPixels) {
+    return (width, height) -> Inputs.checkPixels(name, width, height, maxPixels);
+  }
+
+  /** Decodes an image file, refusing more than {@code maxPixels} pixels. */
+  public static RgbImage decode(Path path, long maxPixels) throws ImageException {
+    return decode(path, pixelLimit(path.toString(), maxPixels));
+  }
+
+  /** Decodes an image file whose header size passes {@code check}. */
+  static RgbImage decode(Path path, SizeCheck check) throws ImageException {
+    String name = path.toString();
+    return decode(name, readFile(path, name), check);
+  }
+
+  private static byte[] readFile(Path path, String name) throws ImageException {
+    if (Files.isDirectory(path)) {
+      throw new ImageException(name, "is a directory (use -r to score its images)");
+    }
+    if (!Files.exists(path)) {
+      throw new ImageException(name, "no such file");
+    }
+    try {
+      byte[] data = Files.readAllBytes(path);
+      if (data.length == 0) {
+        throw new ImageException(name, "empty file (0 bytes)");
+      }
+      return data;
+    } catch (AccessDeniedException e) {
+      throw new ImageException(name, "cannot read the file (permission denied)", e);
+    } catch (IOException | OutOfMemoryError e) {
+      throw new ImageException(name, "cannot read the file (" + describe(e) + ")", e);
+    }
+  }
+
+  /** Decodes encoded image bytes named {@code name}, refusing more than {@code maxPixels}. */
+  public static RgbImage decode(String name, byte[] data, long maxPixels) throws ImageException {
+    return decode(name, data, pixelLimit(name, maxPixels));
+  }
+
+  /** Decodes encoded image bytes whose header size passes {@code check}. */
+  static RgbImage decode(String name, byte[] data, SizeCheck check) throws ImageException {
+    if (data.length == 0) {
+      throw new ImageException(name, "empty input (0 bytes)");
+    }
+    try {
+      return read(name, data, check);
+    } catch (ImageException e) {
+      throw e;
+    } catch (OutOfMemoryError e) {
+      throw new ImageException(name, "not enough memory to decode the image", e);
+    } catch (RuntimeException | Error e) {
+      throw new ImageException(name, "corrupt or truncated image data (" + describe(e) + ")", e);
+    }
+  }
+
+  /** Converts pixels already decoded by Java (any type) as {@link #decode} converts files. */
+  public static RgbImage fromBufferedImage(String name, BufferedImage image) throws ImageException {
+    if (image.getWidth() < 1 || image.getHeight() < 1) {
+      throw new ImageException(name, "image has no pixels");
+    }
+    try {
+      return Pixels.toRgb(image, true);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      throw new ImageException(name, "cannot convert the pixels (" + describe(e) + ")", e);
+    }
+  }
+
+  private static RgbImage read(String name, byte[] data, SizeCheck check)
+      throws ImageException {
+    try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+      ImageReader reader = readerFor(stream, name);
+      try {
+        reader.setInput(stream, true, true);
+        int width = header(reader, name);
+        int height = reader.getHeight(0);
+        check.check(width, height);
+        if (width < 1 || height < 1) {
+          throw new ImageException(name, "image has no pixels (" + width + "x" + height + ")");
+        }
+        StringBuilder warnings = new StringBuilder();
+        reader.addIIOReadWarningListener(collect(warnings));
+        BufferedImage image = pixels(reader, name);
+        if (TRUNCATED.matcher(warnings).find()) {
+          throw new ImageException(name, "corrupt or truncated image data (" + warnings + ")");
+        }
+        RgbImage rgb = Pixels.toRgb(image, !alphaOnlyFromTransparency(data));
+        return Orientation.apply(rgb, Orientation.of(data));
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException e) {
+      throw new ImageException(name, "cannot read the image (" + describe(e) + ")", e);
+    }
+  }
+
+  private static ImageReader readerFor(ImageInputStream stream, String name)
+      throws ImageException {
+    if (stream == null) {
+      throw new ImageException(name, "cannot open the image stream");
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+    if (!readers.hasNext()) {
+      throw new ImageException(name, "not an image maclip can read (unknown or corrupt format)");
+    }
+    return readers.next();
+  }
+
+  /** The width from the header, or why the header cannot be read. */
+  private static int header(ImageReader reader, String name) throws ImageException {
+    try {
+      return reader.getWidth(0);
+    } catch (IOException | RuntimeException e) {
+      throw new ImageException(name, "corrupt or truncated file (" + describe(e) + ")", e);
+    }
+  }
+
+  private static BufferedImage pixels(ImageReader reader, String name) throws ImageException {
+    try {
+      return reader.read(0);
+    } catch (IIOException e) {
+      throw new ImageException(name, "corrupt or truncated image data (" + describe(e) + ")", e);
+    } catch (IOException e) {
+      throw new ImageException(name, "cannot read the image data (" + describe(e) + ")", e);
+    }
+  }
+
+  private static IIOReadWarningListener collect(StringBuilder warnings) {
+    return (source, warning) -> {
+      if (warnings.length() > 0) {
+        warnings.append("; ");
+      }
+      warnings.append(warning);
+    };
+  }
+
+  /** One line naming a failure: its message, else its type, with the root cause's message. */
+  static String describe(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      message = e.getClass().getSimpleName();
+    }
+    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+      message += ": " + root.getMessage();
+    }
+    return message.replaceAll("\\s+", " ").trim();
+  }
+
+  /**
+   * True for a PNG whose colour type has no alpha channel (gray or RGB): Java's reader turns
+   * its tRNS chunk into alpha, Pillow keeps such an image opaque, and so does the reference.
+   */
+  static boolean alphaOnlyFromTransparency(byte[] data) {
+    Orientation.Bytes b = new Orientation.Bytes(data);
+    boolean png = b.startsWith(0, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 26, '\n'});
+    if (!png || data.length < 26 || !b.startsWith(12, new byte[] {'I', 'H', 'D', 'R'})) {
+      return false;
+    }
+    int colourType = b.u8(25);
+    return colourType == 0 || colourType == 2;
+  }
+}

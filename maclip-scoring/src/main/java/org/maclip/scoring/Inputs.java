@@ -1,0 +1,97 @@
+package org.maclip.scoring;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** The {@link ImageInput} kinds behind {@link ImageInput#of}: files, bytes, Java images, pixels. */
+final class Inputs {
+  private Inputs() {}
+
+  /** Refuses an image of {@code width × height} with more than {@code maxPixels} pixels. */
+  static void checkPixels(String name, long width, long height, long maxPixels)
+      throws ImageException {
+    long pixels = width * height;
+    if (pixels > maxPixels) {
+      throw new ImageException(
+          name,
+          width + "x" + height + " = " + pixels + " pixels is over the limit of " + maxPixels
+              + " (decompression-bomb guard); raise it with --max-pixels");
+    }
+  }
+
+  /** An encoded input, whose size can be checked on its header before decoding. */
+  interface Encoded extends ImageInput {
+    RgbImage decode(ImageDecoder.SizeCheck check) throws ImageException;
+  }
+
+  record FileInput(Path path) implements Encoded {
+    FileInput {
+      Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public String name() {
+      return path.toString();
+    }
+
+    @Override
+    public RgbImage decode(long maxPixels) throws ImageException {
+      return ImageDecoder.decode(path, maxPixels);
+    }
+
+    @Override
+    public RgbImage decode(ImageDecoder.SizeCheck check) throws ImageException {
+      return ImageDecoder.decode(path, check);
+    }
+  }
+
+  record BytesInput(String name, byte[] encoded) implements Encoded {
+    BytesInput {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(encoded, "encoded");
+    }
+
+    @Override
+    public RgbImage decode(long maxPixels) throws ImageException {
+      return ImageDecoder.decode(name, encoded, maxPixels);
+    }
+
+    @Override
+    public RgbImage decode(ImageDecoder.SizeCheck check) throws ImageException {
+      return ImageDecoder.decode(name, encoded, check);
+    }
+  }
+
+  record BufferedInput(String name, BufferedImage image) implements ImageInput {
+    BufferedInput {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(image, "image");
+    }
+
+    @Override
+    public RgbImage decode(long maxPixels) throws ImageException {
+      checkPixels(name, image.getWidth(), image.getHeight(), maxPixels);
+      return ImageDecoder.fromBufferedImage(name, image);
+    }
+  }
+
+  record RgbInput(String name, RgbImage image) implements ImageInput {
+    RgbInput {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(image, "image");
+    }
+
+    @Override
+    public RgbImage decode(long maxPixels) throws ImageException {
+      checkPixels(name, image.width(), image.height(), maxPixels);
+      for (float v : image.pixels()) {
+        if (!(v >= 0f && v <= 1f)) {
+          throw new ImageException(
+              name, "pixel values must be finite and lie in [0, 1], found " + v);
+        }
+      }
+      return image;
+    }
+  }
+}

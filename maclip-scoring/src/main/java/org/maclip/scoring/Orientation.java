@@ -1,0 +1,189 @@
+package org.maclip.scoring;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+/**
+ * EXIF orientation: reading tag 0x0112 from an encoded file's EXIF block and turning the pixels
+ * upright as Pillow's {@code ImageOps.exif_transpose} does. Reads the EXIF block of JPEG (APP1),
+ * PNG ({@code eXIf}), WebP ({@code EXIF} chunk) and the first IFD of TIFF files. A damaged or
+ * absent block gives orientation 1 (unchanged), as the reference ignores broken EXIF.
+ */
+final class Orientation {
+  private static final int TAG_ORIENTATION = 0x0112;
+
+  private Orientation() {}
+
+  /** The EXIF orientation (1 to 8) of an encoded image, 1 when it has none. */
+  static int of(byte[] data) {
+    try {
+      Bytes b = new Bytes(data);
+      if (b.u16be(0) == 0xFFD8) {
+        return fromJpeg(b);
+      }
+      if (b.startsWith(0, new byte[] {(byte) 0x89, 'P', 'N', 'G'})) {
+        return fromPng(b);
+      }
+      if (b.startsWith(0, "RIFF".getBytes(US_ASCII)) && b.startsWith(8, "WEBP".getBytes(US_ASCII))) {
+        return fromWebp(b);
+      }
+      if (b.startsWith(0, "II*\0".getBytes(US_ASCII)) || b.startsWith(0, "MM\0*".getBytes(US_ASCII))) {
+        return fromTiff(b, 0);
+      }
+    } catch (IndexOutOfBoundsException e) {
+      return 1; // a truncated or damaged EXIF block: leave the pixels as they are
+    }
+    return 1;
+  }
+
+  private static int fromJpeg(Bytes b) {
+    int pos = 2;
+    while (pos + 4 <= b.length() && b.u8(pos) == 0xFF) {
+      int marker = b.u8(pos + 1);
+      if (marker == 0xDA || marker == 0xD9) {
+        break; // start of scan or end of image: no metadata after this
+      }
+      int length = b.u16be(pos + 2);
+      if (marker == 0xE1 && b.startsWith(pos + 4, "Exif\0\0".getBytes(US_ASCII))) {
+        return fromTiff(b, pos + 10);
+      }
+      pos += 2 + length;
+    }
+    return 1;
+  }
+
+  private static int fromPng(Bytes b) {
+    int pos = 8;
+    while (pos + 8 <= b.length()) {
+      int length = b.s32be(pos);
+      if (length < 0) {
+        return 1;
+      }
+      if (b.startsWith(pos + 4, "eXIf".getBytes(US_ASCII))) {
+        int start = pos + 8;
+        return fromTiff(b, b.startsWith(start, "Exif\0\0".getBytes(US_ASCII)) ? start + 6 : start);
+      }
+      pos += 12 + length;
+    }
+    return 1;
+  }
+
+  private static int fromWebp(Bytes b) {
+    int pos = 12;
+    while (pos + 8 <= b.length()) {
+      int length = b.s32le(pos + 4);
+      if (length < 0) {
+        return 1;
+      }
+      if (b.startsWith(pos, "EXIF".getBytes(US_ASCII))) {
+        int start = pos + 8;
+        return fromTiff(b, b.startsWith(start, "Exif\0\0".getBytes(US_ASCII)) ? start + 6 : start);
+      }
+      pos += 8 + length + (length & 1);
+    }
+    return 1;
+  }
+
+  /** The orientation tag of IFD0 of the TIFF structure at {@code base}, 1 if absent or odd. */
+  static int fromTiff(Bytes b, int base) {
+    boolean little = b.u8(base) == 'I' && b.u8(base + 1) == 'I';
+    if (!little && !(b.u8(base) == 'M' && b.u8(base + 1) == 'M')) {
+      return 1;
+    }
+    int ifd = base + b.s32(base + 4, little);
+    int entries = b.u16(ifd, little);
+    for (int i = 0; i < entries; i++) {
+      int entry = ifd + 2 + 12 * i;
+      if (b.u16(entry, little) == TAG_ORIENTATION) {
+        int value = b.u16(entry + 8, little);
+        return value >= 1 && value <= 8 ? value : 1;
+      }
+    }
+    return 1;
+  }
+
+  /**
+   * The image turned upright for EXIF orientation {@code orientation}, as Pillow's
+   * {@code exif_transpose}: 2 mirror, 3 rotate 180°, 4 flip, 5 transpose, 6 rotate 90°
+   * clockwise, 7 transverse, 8 rotate 90° counter-clockwise.
+   */
+  static RgbImage apply(RgbImage image, int orientation) {
+    if (orientation < 2 || orientation > 8) {
+      return image;
+    }
+    int w = image.width();
+    int h = image.height();
+    boolean swap = orientation >= 5;
+    int outW = swap ? h : w;
+    int outH = swap ? w : h;
+    float[] src = image.pixels();
+    float[] dst = new float[src.length];
+    int plane = w * h;
+    for (int y = 0; y < outH; y++) {
+      for (int x = 0; x < outW; x++) {
+        int from = sourceIndex(orientation, x, y, w, h);
+        int to = y * outW + x;
+        for (int c = 0; c < 3; c++) {
+          dst[c * plane + to] = src[c * plane + from];
+        }
+      }
+    }
+    return new RgbImage(outW, outH, dst);
+  }
+
+  /** Index {@code sy * w + sx} of the source pixel that lands at output {@code (x, y)}. */
+  private static int sourceIndex(int orientation, int x, int y, int w, int h) {
+    return switch (orientation) {
+      case 2 -> y * w + (w - 1 - x);
+      case 3 -> (h - 1 - y) * w + (w - 1 - x);
+      case 4 -> (h - 1 - y) * w + x;
+      case 5 -> x * w + y;
+      case 6 -> (h - 1 - x) * w + y;
+      case 7 -> (h - 1 - x) * w + (w - 1 - y);
+      case 8 -> x * w + (w - 1 - y);
+      default -> y * w + x;
+    };
+  }
+
+  /** Bounds-checked reads of big- and little-endian integers. */
+  record Bytes(byte[] data) {
+    int length() {
+      return data.length;
+    }
+
+    int u8(int i) {
+      return data[i] & 0xff;
+    }
+
+    int u16be(int i) {
+      return u8(i) << 8 | u8(i + 1);
+    }
+
+    int u16(int i, boolean little) {
+      return little ? u8(i) | u8(i + 1) << 8 : u16be(i);
+    }
+
+    int s32be(int i) {
+      return u16be(i) << 16 | u16be(i + 2);
+    }
+
+    int s32le(int i) {
+      return u8(i) | u8(i + 1) << 8 | u8(i + 2) << 16 | u8(i + 3) << 24;
+    }
+
+    int s32(int i, boolean little) {
+      return little ? s32le(i) : s32be(i);
+    }
+
+    boolean startsWith(int at, byte[] prefix) {
+      if (at < 0 || at + prefix.length > data.length) {
+        return false;
+      }
+      for (int i = 0; i < prefix.length; i++) {
+        if (data[at + i] != prefix[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

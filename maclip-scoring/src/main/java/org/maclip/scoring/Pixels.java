@@ -1,0 +1,178 @@
+package org.maclip.scoring;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+
+/**
+ * A decoded {@link BufferedImage} as planar RGB floats in [0, 1], with the reference's decisions
+ * ({@code maclip.images.pil_to_tensor}): gray is repeated into three channels; 16-bit samples
+ * keep their precision ({@code v / 65535}, the reference reads 16-bit PNG and TIFF at full
+ * depth); palettes are looked up; 8-bit transparency is composited onto white with Pillow's
+ * {@code alpha_composite} arithmetic; CMYK becomes RGB with Pillow's {@code cmyk2rgb}. Colour profiles are ignored, as Pillow ignores them.
+ */
+final class Pixels {
+  private Pixels() {}
+
+  /**
+   * @param image decoded pixels
+   * @param useAlpha false to ignore an alpha channel the decoder added on its own (a PNG whose
+   *     colour type has no alpha, but a tRNS chunk: Pillow keeps such an image opaque)
+   */
+  static RgbImage toRgb(BufferedImage image, boolean useAlpha) {
+    ColorModel model = image.getColorModel();
+    Raster raster = image.getRaster();
+    if (model instanceof IndexColorModel palette) {
+      return fromPalette(raster, palette, useAlpha);
+    }
+    if (model instanceof ComponentColorModel && isInteger(raster)) {
+      int type = model.getColorSpace().getType();
+      boolean premultiplied8 =
+          useAlpha && model.hasAlpha() && model.isAlphaPremultiplied() && model.getComponentSize(0) <= 8;
+      if ((type == ColorSpace.TYPE_GRAY || type == ColorSpace.TYPE_RGB) && !premultiplied8) {
+        return fromComponents(raster, model, useAlpha && model.hasAlpha());
+      }
+      if (type == ColorSpace.TYPE_CMYK && raster.getNumBands() == 4) {
+        return fromCmyk(raster, model);
+      }
+    }
+    return fromArgb(image, useAlpha && model.hasAlpha());
+  }
+
+  private static boolean isInteger(Raster raster) {
+    int type = raster.getDataBuffer().getDataType();
+    return type == DataBuffer.TYPE_BYTE || type == DataBuffer.TYPE_USHORT;
+  }
+
+  /**
+   * Gray or RGB samples, with or without alpha, 1 to 16 bits. 8-bit alpha is composited as
+   * Pillow does; 16-bit alpha in float32 as the reference's 16-bit path does ({@code c·a + 1 − a},
+   * or {@code c + 1 − a} for premultiplied TIFF alpha), clipped to [0, 1].
+   */
+  private static RgbImage fromComponents(Raster raster, ColorModel model, boolean alpha) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int colours = model.getNumColorComponents();
+    int bits = model.getComponentSize(0);
+    int alphaBits = alpha ? model.getComponentSize(colours) : 0;
+    boolean deep = bits > 8;
+    boolean premultiplied = model.isAlphaPremultiplied();
+    float max = (1 << bits) - 1;
+    float alphaMax = (1 << alphaBits) - 1;
+    float[] out = new float[3 * w * h];
+    int[][] band = new int[raster.getNumBands()][w];
+    for (int y = 0; y < h; y++) {
+      for (int b = 0; b < band.length; b++) {
+        raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, band[b]);
+      }
+      for (int x = 0; x < w; x++) {
+        for (int c = 0; c < 3; c++) {
+          int v = band[colours == 1 ? 0 : c][x];
+          float value;
+          if (!alpha) {
+            value = v / max;
+          } else if (deep) {
+            float a = band[colours][x] / alphaMax;
+            float colour = premultiplied ? v / max : v / max * a;
+            value = Math.min(Math.max(colour + (1f - a), 0f), 1f);
+          } else {
+            value = overWhite(to8(v, bits), to8(band[colours][x], alphaBits)) / 255f;
+          }
+          out[c * w * h + y * w + x] = value;
+        }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** A sample as Pillow's 8-bit modes hold it: the high byte of 16-bit samples. */
+  private static int to8(int value, int bits) {
+    return bits > 8 ? value >> (bits - 8) : value * 255 / ((1 << bits) - 1);
+  }
+
+  private static RgbImage fromPalette(Raster raster, IndexColorModel palette, boolean useAlpha) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int size = palette.getMapSize();
+    int[] argb = new int[size];
+    palette.getRGBs(argb);
+    boolean alpha = useAlpha && palette.hasAlpha();
+    float[] out = new float[3 * w * h];
+    int[] index = new int[w];
+    for (int y = 0; y < h; y++) {
+      raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, index);
+      for (int x = 0; x < w; x++) {
+        put(out, w * h, y * w + x, argb[Math.min(index[x], size - 1)], alpha);
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** Any other image, through Java's own conversion to 8-bit sRGB ARGB. */
+  private static RgbImage fromArgb(BufferedImage image, boolean alpha) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    float[] out = new float[3 * w * h];
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      image.getRGB(0, y, w, 1, row, 0, w);
+      for (int x = 0; x < w; x++) {
+        put(out, w * h, y * w + x, row[x], alpha);
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+
+  /** Stores one 8-bit ARGB pixel, composited onto white when {@code alpha}. */
+  private static void put(float[] out, int plane, int i, int argb, boolean alpha) {
+    int a = alpha ? argb >>> 24 : 255;
+    for (int c = 0; c < 3; c++) {
+      int v = argb >> (16 - 8 * c) & 0xff;
+      out[c * plane + i] = overWhite(v, a) / 255f;
+    }
+  }
+
+  /**
+   * Pillow's {@code ImagingAlphaComposite} of one 8-bit channel {@code value} with alpha
+   * {@code a} over an opaque white background: with the background's alpha at 255 its
+   * coefficients reduce to {@code a·128} and {@code (255 − a)·128} (7 fraction bits), and
+   * {@code ((t >> 8) + t) >> 8} divides by 255 with rounding.
+   */
+  static int overWhite(int value, int a) {
+    if (a == 0) {
+      return 255;
+    }
+    final int precisionBits = 7;
+    int coef1 = a * 255 * 255 * (1 << precisionBits) / (255 * 255);
+    int coef2 = 255 * (1 << precisionBits) - coef1;
+    int t = value * coef1 + 255 * coef2 + (0x80 << precisionBits);
+    return (((t >> 8) + t) >> 8) >> precisionBits;
+  }
+
+  /** Pillow's {@code cmyk2rgb}: {@code 255 − k − c·(255 − k)/255}, rounded as MULDIV255. */
+  private static RgbImage fromCmyk(Raster raster, ColorModel model) {
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bits = model.getComponentSize(0);
+    float[] out = new float[3 * w * h];
+    int[][] band = new int[4][w];
+    for (int y = 0; y < h; y++) {
+      for (int b = 0; b < 4; b++) {
+        raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, band[b]);
+      }
+      for (int x = 0; x < w; x++) {
+        int nk = 255 - to8(band[3][x], bits);
+        for (int c = 0; c < 3; c++) {
+          int t = to8(band[c][x], bits) * nk + 128;
+          int v = nk - (((t >> 8) + t) >> 8);
+          out[c * w * h + y * w + x] = Math.min(Math.max(v, 0), 255) / 255f;
+        }
+      }
+    }
+    return new RgbImage(w, h, out);
+  }
+}

@@ -27,7 +27,7 @@ from typing import Any
 from maclip_infra.events import s3_event, s3_record
 from maclip_infra.notifications import FilterError, Filters, make_filters
 
-DEFAULT_SUFFIXES = ".jpg,.jpeg,.png,.webp,.tif,.tiff,.bmp,.JPG,.JPEG,.PNG"
+DEFAULT_SUFFIXES = ".jpg,.jpeg,.png,.tif,.tiff,.webp,.bmp,.JPG,.JPEG,.PNG"
 SQS_BATCH = 10
 SEND_TRIES = 5
 

@@ -275,6 +275,24 @@ def test_views_option_and_view_settings(folder: Path, tiny_rn: TinyModel, capsys
     assert code == 2 and "HxW" in err
 
 
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [
+        ("score", "--lam", "nan"),
+        ("score", "--alpha", "inf"),
+        ("score", "--b-sim", "-inf"),
+        ("score", "--b-mag", "NaN"),
+        ("sweep", "--alpha", "1,inf"),
+    ],
+)
+def test_non_finite_parameters_are_usage_errors(
+    folder: Path, command: str, option: str, value: str, capsys
+) -> None:
+    code, out, err = run([command, str(folder), f"{option}={value}"], capsys)
+    assert code == 2 and out == ""
+    assert f"argument {option}: '{value}' is not a " in err and "finite number" in err
+
+
 def test_models_lists_backbones(capsys) -> None:
     code, out, _ = run(["models", "--pretrained-only"], capsys)
     assert code == 0 and out.splitlines()[0].startswith("backbone")

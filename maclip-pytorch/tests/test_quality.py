@@ -142,3 +142,10 @@ def test_single_cue_methods(embeddings: tuple[np.ndarray, np.ndarray]) -> None:
     torch.testing.assert_close(magnitude.q, magnitude.q_mag)
     with pytest.raises(ValueError, match="unknown method"):
         score_views(t(image), t(text), 100.0, "nope")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["lam", "alpha", "b_sim", "b_mag"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_fusion_parameters_must_be_finite(name: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"must be finite numbers: {name}="):
+        FusionParams(**{name: value})

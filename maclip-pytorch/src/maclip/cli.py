@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -49,6 +50,17 @@ def _size(text: str) -> tuple[int, int]:
     if len(values) != 2 or min(values) < 1:
         raise argparse.ArgumentTypeError(f"size {text!r} is not N or HxW with positive sides")
     return values[0], values[1]
+
+
+def finite_float(text: str) -> float:
+    """Parse a finite number (``nan`` and ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from err
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,10 +130,15 @@ def add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the method, fusion, prompts, views and input limits."""
     group = parser.add_argument_group("scoring")
     group.add_argument("--method", default="maclip", choices=METHODS)
-    group.add_argument("--lam", type=float, default=0.5, help="Box-Cox λ (default: 0.5)")
-    group.add_argument("--alpha", type=float, default=1.0, help="fusion α (default: 1.0)")
-    group.add_argument("--b-sim", type=float, default=1.0, help="base logit of Q_sim (default 1.0)")
-    group.add_argument("--b-mag", type=float, default=0.6, help="base logit of Q_mag (default 0.6)")
+    number = finite_float
+    group.add_argument("--lam", type=number, default=0.5, help="Box-Cox λ (default: 0.5)")
+    group.add_argument("--alpha", type=number, default=1.0, help="fusion α (default: 1.0)")
+    group.add_argument(
+        "--b-sim", type=number, default=1.0, help="base logit of Q_sim (default 1.0)"
+    )
+    group.add_argument(
+        "--b-mag", type=number, default=0.6, help="base logit of Q_mag (default 0.6)"
+    )
     group.add_argument(
         "--prompt-pair",
         nargs=2,

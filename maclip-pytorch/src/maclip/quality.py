@@ -14,7 +14,8 @@ No-Reference Image Quality Assessment", AAAI 2026, arXiv:2511.09948.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import torch
@@ -50,6 +51,12 @@ class FusionParams:
     alpha: float = 1.0
     b_sim: float = 1.0
     b_mag: float = 0.6
+
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        bad = [f"{name}={value}" for name, value in values.items() if not math.isfinite(value)]
+        if bad:
+            raise ValueError(f"fusion parameters must be finite numbers: {', '.join(bad)}")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..cli import (
     CommandError,
     add_model_arguments,
     add_scoring_arguments,
+    finite_float,
     progress_bar,
     scorer_from_args,
     scorer_options,
@@ -366,10 +367,10 @@ def run_synthetic(args: argparse.Namespace) -> int:
 
 def _floats(text: str) -> tuple[float, ...]:
     try:
-        values = tuple(float(v) for v in text.split(",") if v.strip())
-    except ValueError as err:
+        values = tuple(finite_float(v) for v in text.split(",") if v.strip())
+    except argparse.ArgumentTypeError as err:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a comma-separated list of numbers"
+            f"{text!r} is not a comma-separated list of finite numbers"
         ) from err
     if not values:
         raise argparse.ArgumentTypeError("give at least one value")
@@ -416,7 +417,8 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     datasets = load_datasets(args)
     if not datasets:
         raise CommandError("name a dataset: --dataset NAME --root DIR")
-    models = Models(args)
+    # --lam etc. hold the grid here; the encoding scorer only needs features, not fusion
+    models = Models(argparse.Namespace(**{**vars(args), **asdict(FusionParams())}))
     data = []
     for dataset in datasets:
         encoded = encode_dataset(args, models, dataset)

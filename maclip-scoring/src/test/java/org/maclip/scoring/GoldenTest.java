@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -26,6 +28,8 @@ class GoldenTest {
 
   /** The last view's embedding: ONNX Runtime vs torch, as the export check measures it. */
   static final double EMBEDDING_TOLERANCE = 1e-4;
+
+  private static final Pattern PRE_RESIZED = Pattern.compile("(.+)_(\\d+)x(\\d+)\\.png");
 
   static Path golden() {
     try {
@@ -43,6 +47,40 @@ class GoldenTest {
   @TestFactory
   Stream<DynamicTest> tinyvit() throws IOException {
     return cases("tinyvit");
+  }
+
+  /** The pre-resized pixels against the reference's (PIL bicubic on 8-bit RGB). */
+  @TestFactory
+  Stream<DynamicTest> preResized() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    try (Stream<Path> files = Files.list(golden().resolve("preresized"))) {
+      for (Path file : files.sorted().toList()) {
+        String label = file.getFileName().toString();
+        tests.add(DynamicTest.dynamicTest(label, () -> checkPreResized(file)));
+      }
+    }
+    assertTrue(tests.size() >= 2, "golden/preresized holds too few files");
+    return tests.stream();
+  }
+
+  /** {@code NAME_HEIGHTxWIDTH.png} is {@code images/NAME.png} pre-resized to WIDTH x HEIGHT. */
+  private static void checkPreResized(Path file) throws ImageException {
+    Matcher m = PRE_RESIZED.matcher(file.getFileName().toString());
+    assertTrue(m.matches(), file.toString());
+    int height = Integer.parseInt(m.group(2));
+    int width = Integer.parseInt(m.group(3));
+    Path original = golden().resolve("images").resolve(m.group(1) + ".png");
+    RgbImage source = ImageDecoder.decode(original, Long.MAX_VALUE);
+    RgbImage expected = ImageDecoder.decode(file, Long.MAX_VALUE);
+    RgbImage actual = Preparer.preResize8bit(source, width, height);
+    assertEquals(expected.width(), actual.width());
+    assertEquals(expected.height(), actual.height());
+    double largest = 0;
+    for (int i = 0; i < actual.pixels().length; i++) {
+      largest = Math.max(largest, Math.abs(actual.pixels()[i] - expected.pixels()[i]));
+    }
+    LARGEST.merge("preresized_pixel", largest, Math::max);
+    assertTrue(largest <= 1.0 / 255 + 1e-7, file + ": largest difference " + largest * 255 + "/255");
   }
 
   private Stream<DynamicTest> cases(String bundle) throws IOException {
@@ -75,7 +113,7 @@ class GoldenTest {
     return options;
   }
 
-  private static void check(String bundle, JsonNode c) {
+  private static void check(String bundle, JsonNode c) throws ImageException {
     Path image = golden().resolve("images").resolve(c.get("image").asText());
     JsonNode expected = c.get("result");
     ScoreResult actual;
@@ -83,6 +121,7 @@ class GoldenTest {
       actual = scorer.score(image);
     }
     assertNull(actual.error(), actual.error());
+    checkGlobalEmbedding(bundle, c, image);
     assertEquals(expected.get("width").asInt(), actual.width());
     assertEquals(expected.get("height").asInt(), actual.height());
     assertEquals(expected.get("prepared_width").asInt(), actual.preparedWidth());
@@ -92,12 +131,9 @@ class GoldenTest {
     near(expected, "q_mag", actual.qMag());
     near(expected, "w_sim", actual.wSim());
     near(expected, "w_mag", actual.wMag());
+    assertEquals(expected.get("pair_probs").size(), actual.pairs().size());
     for (PairProbability pair : actual.pairs()) {
-      assertEquals(
-          expected.get("pair_probs").get(pair.positive()).asDouble(),
-          pair.probability(),
-          SCORE_TOLERANCE,
-          pair.positive());
+      near("pair_probs", expected.get("pair_probs").get(pair.positive()).asDouble(), pair.probability());
     }
     JsonNode views = expected.get("view_scores");
     assertEquals(views.size(), actual.viewCount());
@@ -125,8 +161,40 @@ class GoldenTest {
     System.out.println("golden: largest |Java - reference| " + LARGEST);
   }
 
+  /** The global view's embedding from ONNX Runtime against the reference's from torch. */
+  private static void checkGlobalEmbedding(String bundle, JsonNode c, Path image)
+      throws ImageException {
+    Bundle.Loaded loaded = Bundle.read(golden().resolve(bundle));
+    ScorerOptions options = options(c.get("options"));
+    Views.Config views = loaded.bundle().view().config(options.maxSide(), options.preResize());
+    Preparer preparer =
+        new Preparer(views, options.maxPixels(), loaded.bundle().mean(), loaded.bundle().std());
+    Preparer.Prepared prepared = preparer.prepare(ImageInput.of(image));
+    int last = prepared.boxes().size() - 1;
+    assertTrue(prepared.boxes().get(last).global());
+    float[] actual;
+    try (Encoder encoder = Encoder.open(loaded, 0, Device.CPU)) {
+      ViewBatch batch = new ViewBatch(encoder, encoder.newBatch(1), 1, views.patchSize());
+      ViewBatch.Job job = new ViewBatch.Job(image.toString(), prepared);
+      batch.add(job, last, 1);
+      batch.flush();
+      actual = job.features[0];
+    }
+    JsonNode expected = c.get("global_view_embedding");
+    assertEquals(expected.size(), actual.length);
+    double largest = 0;
+    for (int i = 0; i < actual.length; i++) {
+      largest = Math.max(largest, Math.abs(expected.get(i).asDouble() - actual[i]));
+    }
+    LARGEST.merge("global_embedding", largest, Math::max);
+    assertTrue(largest <= EMBEDDING_TOLERANCE, "global view embedding differs by " + largest);
+  }
+
   private static void near(JsonNode expected, String field, double actual) {
-    double want = expected.get(field).asDouble();
+    near(field, expected.get(field).asDouble(), actual);
+  }
+
+  private static void near(String field, double want, double actual) {
     LARGEST.merge(field, Math.abs(want - actual), Math::max);
     assertTrue(
         Math.abs(want - actual) <= SCORE_TOLERANCE,

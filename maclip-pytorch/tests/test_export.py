@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import onnx
@@ -135,14 +136,26 @@ def test_onnx_graph_is_the_contract(exported: tuple[TinyModel, Path, str]) -> No
         assert torch.allclose(encoder(views_in), expected, atol=1e-4, rtol=0)
 
 
+def _shifted(out: torch.Tensor) -> torch.Tensor:
+    return out + 1e-3
+
+
+def _one_nan(out: torch.Tensor) -> torch.Tensor:
+    out = out.clone()
+    out[-1, -1] = float("nan")
+    return out
+
+
+@pytest.mark.parametrize("corrupt", [_shifted, _one_nan])
 def test_a_bundle_that_fails_its_check_is_refused(
+    corrupt: Callable[[torch.Tensor], torch.Tensor],
     tiny_rn: TinyModel,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     run_onnx = OnnxEncoder.__call__
-    monkeypatch.setattr(OnnxEncoder, "__call__", lambda self, v: run_onnx(self, v) + 1e-3)
+    monkeypatch.setattr(OnnxEncoder, "__call__", lambda self, v: corrupt(run_onnx(self, v)))
     out = tmp_path / "bundle"
     code, err = run(["export", "-o", str(out), *tiny_rn.model_args()], capsys)
     assert code == 2 and "past the tolerance 0.0001" in err and "Traceback" not in err

@@ -69,7 +69,8 @@ class ExportCheck:
     max_abs_q_diff: float
 
     def passes(self, tolerance: float) -> bool:
-        return max(self.max_abs_embedding_diff, self.max_abs_q_diff) <= tolerance
+        """Both differences within ``tolerance`` (NaN never passes)."""
+        return self.max_abs_embedding_diff <= tolerance and self.max_abs_q_diff <= tolerance
 
 
 class _VisualEncoder(torch.nn.Module):
@@ -96,7 +97,9 @@ def _no_attention_fastpath() -> Iterator[None]:
 
 
 def _require_onnx() -> Any:
+    """The ``onnxruntime`` module, or a clear error when the export extra is not installed."""
     try:
+        import onnx  # noqa: F401 - checked here so that a missing package is one message
         import onnxruntime
     except ImportError as err:
         raise ExportError(
@@ -114,9 +117,10 @@ def _check_backbone(backbone: Backbone) -> None:
 
 def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
     """Export the visual forward of ``backbone`` to ``path`` (TorchScript exporter, opset 17)."""
+    _require_onnx()
+    _check_backbone(backbone)
     import onnx
 
-    _check_backbone(backbone)
     encoder = _VisualEncoder(backbone).eval()
     example = torch.zeros(2, 3, patch_size, patch_size)
     with _no_attention_fastpath(), torch.no_grad(), warnings.catch_warnings():
@@ -168,8 +172,13 @@ def check_inputs(backbone: Backbone, batches: Sequence[int], patch_size: int) ->
     ]
 
 
-def _score_diff(a: ViewScores, b: ViewScores) -> float:
-    return max(float((getattr(a, f) - getattr(b, f)).abs().max()) for f in ("q", "q_sim", "q_mag"))
+def _largest_diff(pairs: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> float:
+    """Largest ``|a - b|`` over every pair of tensors; NaN when any value is NaN."""
+    return float(torch.stack([(a - b).abs().max() for a, b in pairs]).max())
+
+
+def _score_pairs(a: ViewScores, b: ViewScores) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    return [(getattr(a, name), getattr(b, name)) for name in ("q", "q_sim", "q_mag")]
 
 
 def check_export(
@@ -182,7 +191,7 @@ def check_export(
     patch_size: int = 224,
 ) -> ExportCheck:
     """Largest differences between ``visual.onnx`` at ``path`` and the torch encoder."""
-    embedding_diff = q_diff = 0.0
+    embeddings, scores = [], []
     encoder = OnnxEncoder(path)
     for views in check_inputs(backbone, batches, patch_size):
         expected = backbone.encode_views(views).cpu()
@@ -191,16 +200,13 @@ def check_export(
             raise ExportError(
                 f"ONNX output has shape {tuple(actual.shape)}, torch {tuple(expected.shape)}"
             )
-        embedding_diff = max(embedding_diff, float((actual - expected).abs().max()))
+        embeddings.append((actual, expected))
         scale = backbone.logit_scale
-        q_diff = max(
-            q_diff,
-            _score_diff(
-                score_views(expected, text_features, scale, method, params),
-                score_views(actual, text_features, scale, method, params),
-            ),
+        scores += _score_pairs(
+            score_views(actual, text_features, scale, method, params),
+            score_views(expected, text_features, scale, method, params),
         )
-    return ExportCheck(embedding_diff, q_diff)
+    return ExportCheck(_largest_diff(embeddings), _largest_diff(scores))
 
 
 def bundle_manifest(

@@ -1,6 +1,7 @@
 package org.maclip.imagej;
 
 import ij.IJ;
+import ij.macro.Interpreter;
 import java.awt.EventQueue;
 import java.util.Optional;
 import org.maclip.scoring.ModelException;
@@ -36,7 +37,7 @@ final class Commands {
         return;
       }
       if (EventQueue.isDispatchThread()) {
-        Thread thread = new Thread(() -> report(attempt(work.get())), "MA-CLIP");
+        Thread thread = new Thread(() -> report(attempt(work.get()), false), "MA-CLIP");
         thread.start();
         return;
       }
@@ -44,7 +45,7 @@ final class Commands {
     } catch (UserError | IllegalArgumentException e) {
       error = e.getMessage();
     }
-    report(error);
+    report(error, true);
   }
 
   /** Runs the work; the one-line message of an expected failure, or null. */
@@ -62,10 +63,27 @@ final class Commands {
     }
   }
 
-  /** Shows the message (outside any catch: in a macro, IJ.error stops the macro). */
-  private static void report(String error) {
-    if (error != null) {
-      IJ.error(TITLE, oneLine(error));
+  /**
+   * Shows the message, outside any catch. With the ImageJ window up: {@link IJ#error}, a dialog,
+   * or in a macro a macro error that stops it. Without it (-batch, headless), where a dialog would
+   * fail or wait forever: one line on the log (standard output) and the macro stops.
+   *
+   * @param macroThread true on the thread that ran the command (the macro's, if any)
+   */
+  private static void report(String error, boolean macroThread) {
+    if (error == null) {
+      return;
+    }
+    String line = oneLine(error);
+    if (IJ.getInstance() != null) {
+      IJ.error(TITLE, line);
+      return;
+    }
+    IJ.log(TITLE + ": " + line);
+    Interpreter macro = macroThread ? Interpreter.getInstance() : null;
+    if (macro != null) {
+      macro.setIgnoreErrors(true); // no error dialog: the line above is the message
+      macro.abort(line);
     }
   }
 

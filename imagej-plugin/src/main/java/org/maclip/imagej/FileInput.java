@@ -13,7 +13,7 @@ import org.maclip.scoring.RgbImage;
  * and converted by the same rules as an open image: its first plane, all displayed channels.
  */
 final class FileInput implements ImageInput {
-  /** ImageJ's opener keeps its error message and silent mode in static fields. */
+  /** ImageJ keeps the opener's last error message in a static field. */
   private static final Object OPENER = new Object();
 
   private final Path path;
@@ -49,16 +49,16 @@ final class FileInput implements ImageInput {
     synchronized (OPENER) {
       ImagePlus imp;
       String message;
-      Opener opener = new Opener();
-      opener.setSilentMode(true);
-      IJ.redirectErrorMessages(); // errors go to the log, not to a dialog per file
+      Object macro = MacroGuard.suspend();
+      IJ.redirectErrorMessages(); // errors go to the log (and to us), not to a dialog per file
       try {
-        imp = opener.openImage(path.toString());
+        imp = new Opener().openImage(path.toString());
         message = IJ.getErrorMessage();
       } catch (RuntimeException | OutOfMemoryError e) {
         throw new ImageException(name, "ImageJ could not read it (" + e + ")", e);
       } finally {
         IJ.redirectErrorMessages(false);
+        MacroGuard.resume(macro);
       }
       if (imp == null || imp.getStackSize() == 0) {
         throw new ImageException(name, message != null ? oneLine(message)

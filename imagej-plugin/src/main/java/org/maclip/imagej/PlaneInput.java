@@ -16,7 +16,8 @@ final class PlaneInput implements ImageInput {
     this.imp = imp;
     this.plane = plane;
     this.rule = rule;
-    this.name = imp.getStackSize() > 1 ? imp.getTitle() + ", slice " + plane.index() : imp.getTitle();
+    boolean onePlane = imp.getNSlices() * imp.getNFrames() == 1;
+    this.name = onePlane ? imp.getTitle() : imp.getTitle() + ", slice " + plane.index();
   }
 
   @Override

@@ -1,0 +1,53 @@
+package org.maclip.function;
+
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import org.jboss.logging.Logger;
+import org.maclip.scoring.Scorer;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * The two long-lived objects of a container, built once at start-up (Lambda's init phase): the
+ * S3 client and the scorer with its model. Never per invocation.
+ */
+@Singleton
+public class Beans {
+  private static final Logger LOG = Logger.getLogger(Beans.class);
+
+  @Produces
+  @Singleton
+  S3Client s3(FunctionConfig config) {
+    S3ClientBuilder builder = S3Client.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .forcePathStyle(config.s3().pathStyle());
+    config.s3().endpointOverride().ifPresent(builder::endpointOverride);
+    config.s3().region().map(software.amazon.awssdk.regions.Region::of).ifPresent(builder::region);
+    return builder.build();
+  }
+
+  @Produces
+  @Singleton
+  @Startup
+  Scorer scorer(FunctionConfig config, S3Client s3) {
+    long start = System.nanoTime();
+    Path bundle = ModelSource.resolve(config.model().orElse(null), config.modelCache(), s3);
+    Scorer scorer = Scorer.open(bundle, Models.options(config));
+    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms", scorer.bundle().backbone(),
+        scorer.bundle().pretrained(), scorer.bundle().sha256(), bundle,
+        (System.nanoTime() - start) / 1_000_000);
+    return scorer;
+  }
+
+  void close(@Disposes Scorer scorer) {
+    scorer.close();
+  }
+
+  void close(@Disposes S3Client s3) {
+    s3.close();
+  }
+}

@@ -1,0 +1,87 @@
+package org.maclip.function;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the function reads from {@code application.properties}; each key can be overridden
+ * by an environment variable ({@code maclip.results-prefix} → {@code MACLIP_RESULTS_PREFIX}).
+ */
+@ConfigMapping(prefix = "maclip")
+public interface FunctionConfig {
+
+  /** The model bundle: a directory, a {@code .zip}, or {@code s3://bucket/key} (zip or prefix). */
+  Optional<String> model();
+
+  /** Where a bundle read from S3 is kept on local disk between invocations. */
+  @WithDefault("/tmp/maclip-model")
+  Path modelCache();
+
+  /** Only keys under this prefix are scored; empty scores the whole bucket. */
+  Optional<String> inputPrefix();
+
+  /** Image suffixes scored, compared without regard to case. */
+  @WithDefault(".jpg,.jpeg,.png,.tif,.tiff,.webp,.bmp,.ppm,.pgm,.pnm")
+  List<String> suffixes();
+
+  /** Result JSON files go under this prefix; never scored, whatever the other settings. */
+  @WithDefault("maclip-results/")
+  String resultsPrefix();
+
+  /** Results go to this bucket instead of the source object's own bucket. */
+  Optional<String> resultsBucket();
+
+  /** Objects larger than this are refused with an error result (not retried). */
+  @WithDefault("52428800")
+  long maxObjectBytes();
+
+  /** Views per ONNX Runtime run (the memory bound); images of one invocation share runs. */
+  @WithDefault("32")
+  int batchSize();
+
+  /** ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose. */
+  @WithDefault("0")
+  int threads();
+
+  /** {@code cpu} or {@code cuda} (needs the -Pgpu build; falls back to the CPU with a warning). */
+  @WithDefault("cpu")
+  String device();
+
+  /** {@code maclip}, {@code clipiqa} or {@code magnitude}. */
+  @WithDefault("maclip")
+  String method();
+
+  Tagging tagging();
+
+  S3 s3();
+
+  /** Optional tag on the source object carrying its score. */
+  interface Tagging {
+    @WithDefault("false")
+    boolean enabled();
+
+    @WithDefault("maclip-q")
+    String key();
+  }
+
+  /** The S3 client; the endpoint override and path style are for local servers (tests, moto). */
+  interface S3 {
+    Optional<URI> endpointOverride();
+
+    @WithDefault("false")
+    boolean pathStyle();
+
+    /** Region; by default the SDK's chain ({@code AWS_REGION} on Lambda). */
+    Optional<String> region();
+  }
+
+  /** The function's own version, written into every result. */
+  @WithName("function-version")
+  @WithDefault("${quarkus.application.version:unknown}")
+  String functionVersion();
+}

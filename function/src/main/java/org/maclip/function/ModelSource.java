@@ -1,0 +1,112 @@
+package org.maclip.function;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.maclip.scoring.ModelException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Where the model bundle comes from: a local path (packaged with the function or in a layer) or
+ * {@code s3://bucket/key}, downloaded once into a local cache named after the object's ETag, so a
+ * warm container, or a new one that finds the cache, never downloads it again.
+ */
+public final class ModelSource {
+  private static final Logger LOG = Logger.getLogger(ModelSource.class);
+  /** The files of an unzipped bundle under an S3 prefix (docs/bundle.md). */
+  static final List<String> BUNDLE_FILES = List.of("maclip.json", "visual.onnx");
+
+  private ModelSource() {}
+
+  /** An {@code s3://bucket/key} location. */
+  record S3Location(String bucket, String key) {
+    static S3Location parse(String location) {
+      String rest = location.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      if (slash <= 0 || slash == rest.length() - 1) {
+        throw new ModelException("model location '" + location
+            + "' is not s3://bucket/key (a bundle .zip or a prefix holding " + BUNDLE_FILES + ")");
+      }
+      return new S3Location(rest.substring(0, slash), rest.substring(slash + 1));
+    }
+
+    boolean isZip() {
+      return key.endsWith(".zip");
+    }
+  }
+
+  public static boolean isS3(String location) {
+    return location.startsWith("s3://");
+  }
+
+  /** The local bundle path for a configured location; downloads from S3 when needed. */
+  public static Path resolve(String location, Path cacheDir, S3Client s3) {
+    if (location == null || location.isBlank()) {
+      throw new ModelException("no model bundle configured: set maclip.model (environment"
+          + " MACLIP_MODEL) to a bundle directory, a bundle .zip, or s3://bucket/key");
+    }
+    if (!isS3(location)) {
+      return Path.of(location);
+    }
+    S3Location where = S3Location.parse(location);
+    try {
+      return where.isZip() ? fetchZip(where, cacheDir, s3) : fetchPrefix(where, cacheDir, s3);
+    } catch (SdkException | IOException e) {
+      throw new ModelException("cannot fetch the model bundle " + location + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static Path fetchZip(S3Location where, Path cacheDir, S3Client s3) throws IOException {
+    String eTag = eTag(s3, where.bucket(), where.key());
+    Path dir = cacheDir.resolve(cacheName(where, eTag));
+    Path zip = dir.resolve(where.key().substring(where.key().lastIndexOf('/') + 1));
+    download(s3, where.bucket(), where.key(), zip);
+    return zip;
+  }
+
+  private static Path fetchPrefix(S3Location where, Path cacheDir, S3Client s3)
+      throws IOException {
+    String prefix = where.key().endsWith("/") ? where.key() : where.key() + "/";
+    String eTag = eTag(s3, where.bucket(), prefix + "visual.onnx");
+    Path dir = cacheDir.resolve(cacheName(where, eTag));
+    for (String file : BUNDLE_FILES) {
+      download(s3, where.bucket(), prefix + file, dir.resolve(file));
+    }
+    return dir;
+  }
+
+  private static String eTag(S3Client s3, String bucket, String key) {
+    return SourceReader.unquote(s3.headObject(b -> b.bucket(bucket).key(key)).eTag());
+  }
+
+  /** One folder per location and content: a new upload (new ETag) lands beside the old one. */
+  static String cacheName(S3Location where, String eTag) {
+    return (where.bucket() + "_" + where.key() + "_" + eTag).replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /** Downloads to a temporary file and moves it in place, so a half file is never used. */
+  private static void download(S3Client s3, String bucket, String key, Path target)
+      throws IOException {
+    if (Files.isRegularFile(target)) {
+      LOG.infof("Model file s3://%s/%s: cached at %s", bucket, key, target);
+      return;
+    }
+    Files.createDirectories(target.getParent());
+    Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+    try {
+      Files.delete(partial);
+      long start = System.nanoTime();
+      s3.getObject(b -> b.bucket(bucket).key(key), partial);
+      Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+      LOG.infof("Model file s3://%s/%s: downloaded to %s in %d ms", bucket, key, target,
+          (System.nanoTime() - start) / 1_000_000);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package org.maclip.function;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import org.maclip.function.event.ObjectRef;
+import org.maclip.scoring.PairProbability;
+import org.maclip.scoring.ScoreResult;
+import org.maclip.scoring.ViewScore;
+
+/**
+ * The result JSON written for one source object. Score fields are named as in the reference's
+ * {@code ImageResult.to_dict(include_views=True)}; NaN is written as null.
+ */
+public final class ResultDocument {
+  public static final String FORMAT = "maclip-result";
+  public static final int FORMAT_VERSION = 1;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private ResultDocument() {}
+
+  public static ObjectNode build(
+      ObjectRef ref,
+      Fetch.Source source,
+      ScoreResult result,
+      Provenance provenance,
+      Timings timings,
+      Instant scoredAt) {
+    ObjectNode doc = MAPPER.createObjectNode();
+    doc.put("format", FORMAT);
+    doc.put("format_version", FORMAT_VERSION);
+    ObjectNode src = doc.putObject("source");
+    src.put("bucket", ref.bucket());
+    src.put("key", ref.key());
+    src.put("etag", source.eTag());
+    src.put("version_id", source.versionId());
+    src.put("size", source.size());
+    doc.put("ok", result.ok());
+    doc.put("error", result.error());
+    putScore(doc, "q", result.q());
+    putScore(doc, "q_sim", result.qSim());
+    putScore(doc, "q_mag", result.qMag());
+    putScore(doc, "w_sim", result.wSim());
+    putScore(doc, "w_mag", result.wMag());
+    ObjectNode pairs = doc.putObject("pair_probs");
+    for (PairProbability pair : result.pairs()) {
+      putScore(pairs, pair.positive(), pair.probability());
+    }
+    doc.put("views", result.viewCount());
+    doc.put("height", result.height());
+    doc.put("width", result.width());
+    doc.put("prepared_height", result.preparedHeight());
+    doc.put("prepared_width", result.preparedWidth());
+    ArrayNode views = doc.putArray("view_scores");
+    for (ViewScore view : result.views()) {
+      ObjectNode v = views.addObject();
+      v.put("top", view.box().top());
+      v.put("left", view.box().left());
+      v.put("height", view.box().height());
+      v.put("width", view.box().width());
+      v.put("is_global", view.box().global());
+      putScore(v, "q", view.q());
+      putScore(v, "q_sim", view.qSim());
+      putScore(v, "q_mag", view.qMag());
+      putScore(v, "w_sim", view.wSim());
+      putScore(v, "w_mag", view.wMag());
+    }
+    ObjectNode model = doc.putObject("model");
+    model.put("backbone", provenance.backbone());
+    model.put("pretrained", provenance.pretrained());
+    model.put("sha256", provenance.modelSha256());
+    doc.put("method", provenance.method());
+    ObjectNode params = doc.putObject("params");
+    params.put("lam", provenance.params().lam());
+    params.put("alpha", provenance.params().alpha());
+    params.put("b_sim", provenance.params().bSim());
+    params.put("b_mag", provenance.params().bMag());
+    ObjectNode function = doc.putObject("function");
+    function.put("name", provenance.functionName());
+    function.put("version", provenance.functionVersion());
+    function.put("lambda_version", provenance.lambdaVersion());
+    ObjectNode time = doc.putObject("timings_ms");
+    time.put("fetch", timings.fetchMs());
+    time.put("score", timings.scoreMs());
+    time.put("batch", timings.batchMs());
+    doc.put("batch_images", timings.batchImages());
+    doc.put("scored_at", scoredAt.toString());
+    return doc;
+  }
+
+  public static byte[] bytes(ObjectNode doc) {
+    try {
+      return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a result document: " + e.getMessage(), e);
+    }
+  }
+
+  private static void putScore(ObjectNode node, String name, double value) {
+    if (Double.isNaN(value)) {
+      node.putNull(name);
+    } else {
+      node.put(name, value);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package org.maclip.function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maclip.function.testing.MotoServer;
+import org.maclip.function.testing.S3Fixture;
+import org.maclip.scoring.ModelException;
+import org.maclip.scoring.Scorer;
+
+/** Bundles read from S3 (moto) into the local cache, as a zip or as a prefix. */
+class ModelSourceTest {
+  private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
+  private static MotoServer moto;
+  private static S3Fixture aws;
+
+  @TempDir
+  Path cache;
+
+  @BeforeAll
+  static void startMoto() throws Exception {
+    Optional<MotoServer> started = MotoServer.start();
+    if (started.isPresent()) {
+      moto = started.get();
+      aws = new S3Fixture(moto.endpoint());
+      aws.s3.createBucket(b -> b.bucket("models"));
+    }
+  }
+
+  @AfterAll
+  static void stopMoto() throws Exception {
+    if (aws != null) {
+      aws.close();
+    }
+    if (moto != null) {
+      moto.close();
+    }
+  }
+
+  @Test
+  void aLocalPathIsUsedAsItIs() {
+    assertEquals(TINY, ModelSource.resolve(TINY.toString(), cache, null));
+  }
+
+  @Test
+  void badLocationsSayWhatIsExpected() {
+    ModelException none = assertThrows(ModelException.class,
+        () -> ModelSource.resolve(" ", cache, null));
+    assertTrue(none.getMessage().contains("MACLIP_MODEL"), none.getMessage());
+    ModelException noKey = assertThrows(ModelException.class,
+        () -> ModelSource.resolve("s3://models", cache, null));
+    assertTrue(noKey.getMessage().contains("is not s3://bucket/key"), noKey.getMessage());
+  }
+
+  @Test
+  void aZipIsDownloadedOnceAndReusedUntilItChanges() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    aws.put("models", "bundles/tinyrn.zip", zip(TINY));
+
+    Path first = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3);
+    try (Scorer scorer = Scorer.open(first)) {
+      assertEquals("resnet", scorer.bundle().family());
+    }
+    Files.setLastModifiedTime(first, FileTime.fromMillis(0));
+    Path again = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3);
+    assertEquals(first, again);
+    assertEquals(FileTime.fromMillis(0), Files.getLastModifiedTime(again), "not downloaded again");
+
+    aws.put("models", "bundles/tinyrn.zip", zip(TINY, "a new upload"));
+    assertNotEquals(first, ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3));
+  }
+
+  @Test
+  void aPrefixHoldingTheBundleFilesIsDownloadedAsADirectory() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    for (String file : ModelSource.BUNDLE_FILES) {
+      aws.put("models", "unzipped/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
+    }
+
+    Path dir = ModelSource.resolve("s3://models/unzipped/tinyrn", cache, aws.s3);
+
+    for (String file : ModelSource.BUNDLE_FILES) {
+      assertEquals(Files.size(TINY.resolve(file)), Files.size(dir.resolve(file)));
+    }
+    try (Scorer scorer = Scorer.open(dir)) {
+      assertEquals(64, scorer.bundle().sha256().length());
+    }
+  }
+
+  @Test
+  void aMissingObjectIsAModelErrorNamingIt() {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelSource.resolve("s3://models/nothing/here.zip", cache, aws.s3));
+    assertTrue(e.getMessage().startsWith("cannot fetch the model bundle s3://models/nothing/here.zip"),
+        e.getMessage());
+  }
+
+  private static byte[] zip(Path bundle) throws IOException {
+    return zip(bundle, "");
+  }
+
+  private static byte[] zip(Path bundle, String comment) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.setComment(comment);
+      for (String file : ModelSource.BUNDLE_FILES) {
+        zip.putNextEntry(new ZipEntry(file));
+        zip.write(Files.readAllBytes(bundle.resolve(file)));
+        zip.closeEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
+}

@@ -20,6 +20,7 @@ with its own process) for more.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -125,6 +126,9 @@ class RuntimeApi(ThreadingHTTPServer):
         self.function_arn = function_arn
         self.timeout_ms = timeout_ms
         self.init_error: str | None = None
+        # Set once the runtime process has exited: a poll made while stopping is held until
+        # then, so the process is ended quietly instead of failing on an error answer.
+        self.process_gone = threading.Event()
 
     @property
     def address(self) -> str:
@@ -141,7 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         batch = self.server.feeder.next_batch()
         if batch is None:
-            self._answer(410, {"errorMessage": "the bridge is stopping"})
+            self.server.process_gone.wait(timeout=30)
+            with contextlib.suppress(OSError):
+                self._answer(410, {"errorMessage": "the bridge is stopping"})
             return
         request_id, event = batch
         headers = {
@@ -210,13 +216,15 @@ def run(feeder: Feeder, command: Sequence[str], name: str, timeout_s: int, memor
     except KeyboardInterrupt:
         feeder.stopping.set()
     finally:
-        api.shutdown()
         if child.poll() is None:
             child.terminate()
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
+        api.process_gone.set()
+        api.shutdown()
     c = feeder.counts
     LOG.info("%d batches: %d messages done, %d to retry", c.batches, c.succeeded, c.failed)
     if api.init_error is not None:

@@ -178,7 +178,7 @@ public final class ImageDecoder {
     try {
       return reader.getWidth(0);
     } catch (IOException | RuntimeException e) {
-      throw new ImageException(name, "corrupt or truncated file (" + describe(e) + ")", e);
+      throw new ImageException(name, "corrupt image header (" + describe(e) + ")", e);
     }
   }
 

@@ -11,5 +11,10 @@ mkdir -p "$dest"
 for artifact in \
     com.amazonaws:aws-lambda-java-runtime-interface-client:2.10.1 \
     com.amazonaws:aws-lambda-java-serialization:1.2.0; do
-    mvn -B -q -Dstyle.color=never ${MVN_OFFLINE:+-o} dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dest"
+    # Maven's own output only when it fails (its quiet mode still prints colour codes).
+    if ! log="$(mvn -B -q ${MVN_OFFLINE:+-o} dependency:copy -Dartifact="$artifact" -DoutputDirectory="$dest" 2>&1)"; then
+        echo "$log" >&2
+        echo "fetch-runtime-client: could not copy $artifact from Maven" >&2
+        exit 1
+    fi
 done

@@ -62,8 +62,8 @@ final class FileInput implements ImageInput {
       }
       if (imp == null || imp.getStackSize() == 0) {
         throw new ImageException(name, message != null ? oneLine(message)
-            : "ImageJ could not read it (" + Opener.getFileFormat(path.toString())
-                + " file, damaged or not supported)");
+            : "ImageJ could not open it as an image (format: "
+                + Opener.getFileFormat(path.toString()) + ")");
       }
       return imp;
     }

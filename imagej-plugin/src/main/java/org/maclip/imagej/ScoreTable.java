@@ -1,5 +1,6 @@
 package org.maclip.imagej;
 
+import ij.IJ;
 import ij.measure.ResultsTable;
 import ij.plugin.filter.Analyzer;
 import java.awt.GraphicsEnvironment;
@@ -53,21 +54,30 @@ public final class ScoreTable {
   }
 
   /**
-   * Shows the table as "MA-CLIP", or, with no display (where named tables cannot exist), makes it
-   * the system Results table so that a macro's {@code getResult("Q", 0)} reads it.
+   * Shows the table in a window titled "MA-CLIP". In a macro, and with no display (where named
+   * tables cannot exist), it becomes the standard Results table instead, so that the macro's
+   * {@code getResult("Q", 0)}, {@code nResults} and {@code saveAs("Results", ...)} read it
+   * whatever other tables are open.
    */
   public static void show(ResultsTable rt) {
-    if (GraphicsEnvironment.isHeadless()) {
+    if (toResults()) {
       Analyzer.setResultsTable(rt);
       rt.setPrecision(PRECISION);
+      if (!GraphicsEnvironment.isHeadless()) {
+        rt.show("Results");
+      }
     } else {
       rt.show(TITLE);
     }
   }
 
+  private static boolean toResults() {
+    return GraphicsEnvironment.isHeadless() || IJ.isMacro();
+  }
+
   /** The table shown now, to append to, or a new one. */
   public static ResultsTable existingOrNew() {
-    ResultsTable rt = GraphicsEnvironment.isHeadless()
+    ResultsTable rt = toResults()
         ? Analyzer.getResultsTable()
         : ResultsTable.getResultsTable(TITLE);
     if (rt == null || rt.getColumnIndex("Q") == ResultsTable.COLUMN_NOT_FOUND) {

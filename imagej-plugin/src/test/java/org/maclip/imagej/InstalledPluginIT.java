@@ -1,0 +1,159 @@
+package org.maclip.imagej;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.maclip.scoring.Scorer;
+
+/**
+ * The packaged plugin installed as in Fiji (plugins/MA_CLIP.jar, jars/onnxruntime-*.jar) in a
+ * separate, unmodified ImageJ 1.x process running macros with {@code ImageJ -batch}. ImageJ 1.x
+ * builds its command table with its AWT menus, so this needs a display: the DISPLAY given, or a
+ * virtual one from xvfb-run.
+ */
+class InstalledPluginIT {
+  private static final Path GOLDEN = ImageJHarness.golden().toAbsolutePath();
+  private static final String MODEL = "model=[" + GOLDEN.resolve("tinyrn") + "]";
+  private static Scorer library;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void open() {
+    library = Scorer.open(GOLDEN.resolve("tinyrn"));
+  }
+
+  @AfterAll
+  static void close() {
+    library.close();
+  }
+
+  @Test
+  void theInstalledPluginScoresAnImageAsTheLibraryDoes() throws Exception {
+    Path image = GOLDEN.resolve("images/rgb_512x384.png");
+    String out = batch("open('" + image + "');\n"
+        + "run('MA-CLIP Score', '" + MODEL + "');\n"
+        + "print('Q=' + d2s(getResult('Q', 0), 12) + ' views=' + getResult('views', 0));\n");
+    Matcher m = Pattern.compile("Q=([0-9.]+) views=([0-9]+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals(library.score(image).q(), Double.parseDouble(m.group(1)), 1e-6);
+    assertEquals(library.score(image).viewCount(), Integer.parseInt(m.group(2)));
+    assertFalse(out.contains("Exception"), out);
+  }
+
+  @Test
+  void aStackAndAFolderWithABrokenFile() throws Exception {
+    Path photos = Files.createDirectory(dir.resolve("photos"));
+    Files.copy(GOLDEN.resolve("images/rgb_300x250.png"), photos.resolve("a.png"));
+    Files.write(photos.resolve("b.tif"), "not a tiff".getBytes(StandardCharsets.UTF_8));
+    Path csv = dir.resolve("scores.csv");
+    String out = batch("open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
+        + "run('Duplicate...', 'title=blurred');\n"
+        + "run('Gaussian Blur...', 'sigma=4');\n"
+        + "run('Images to Stack', 'use');\n"
+        + "run('MA-CLIP Score', '" + MODEL + " stack plot');\n"
+        + "print('rows=' + nResults + ' first=' + d2s(getResult('Q', 0), 12)"
+        + " + ' image=' + getTitle());\n"
+        + "run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + photos + "] save=[" + csv
+        + "]');\n"
+        + "print('folder rows=' + nResults + ' error=' + getResultString('Error', 1));\n");
+    assertTrue(out.contains("rows=2 first="), out);
+    Matcher m = Pattern.compile("first=([0-9.]+) image=(\\S+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals(library.score(GOLDEN.resolve("images/rgb_512x384.png")).q(),
+        Double.parseDouble(m.group(1)), 1e-6);
+    assertEquals("Stack", m.group(2));
+    assertTrue(out.contains("folder rows=2 error=ImageJ could not open it as an image (format: txt)"),
+        out);
+    List<String> lines = Files.readAllLines(csv);
+    assertEquals(3, lines.size());
+    assertTrue(lines.get(1).startsWith("a.png,1,"), lines.get(1));
+  }
+
+  @Test
+  void anErrorIsOneLineAndStopsTheMacroWithoutADialog() throws Exception {
+    String out = batch("newImage('x', 'RGB noise', 300, 300, 1);\n"
+        + "run('MA-CLIP Score', 'model=[" + dir.resolve("missing") + "]');\n"
+        + "print('went on');\n");
+    assertTrue(out.contains("MA-CLIP: model bundle " + dir.resolve("missing")
+        + " does not exist"), out);
+    assertFalse(out.contains("went on"), out);
+    assertFalse(out.contains("\tat "), out);
+  }
+
+  /** Runs the macro in a fresh ImageJ with the plugin installed; returns its output. */
+  private String batch(String macro) throws Exception {
+    Path imagej = install();
+    Path file = dir.resolve("test.ijm");
+    Files.writeString(file, macro);
+    List<String> command = new ArrayList<>(display());
+    command.addAll(List.of(
+        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dplugins.dir=" + imagej,
+        "-Duser.home=" + Files.createDirectories(dir.resolve("home")),
+        "-cp", ijJar(), "ij.ImageJ", "-batch", file.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    boolean finished = p.waitFor(180, TimeUnit.SECONDS);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!finished) {
+      p.destroyForcibly();
+    }
+    System.out.println(out);
+    assertTrue(finished, "ImageJ did not finish (a dialog waiting?): " + out);
+    return out;
+  }
+
+  /** An ImageJ folder as Fiji has it: the plugin in plugins/, ONNX Runtime in jars/. */
+  private Path install() throws Exception {
+    Path imagej = dir.resolve("ImageJ");
+    if (Files.exists(imagej)) {
+      return imagej;
+    }
+    Path plugins = Files.createDirectories(imagej.resolve("plugins"));
+    Path jars = Files.createDirectories(imagej.resolve("jars"));
+    Path jar = Paths.get(System.getProperty("maclip.plugin.jar"));
+    Files.copy(jar, plugins.resolve(jar.getFileName()));
+    try (var deps = Files.list(Paths.get(System.getProperty("maclip.plugin.jars")))) {
+      for (Path dep : deps.toList()) {
+        Files.copy(dep, jars.resolve(dep.getFileName()));
+      }
+    }
+    return imagej;
+  }
+
+  private static String ijJar() throws Exception {
+    return Paths.get(IJ.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .toString();
+  }
+
+  /** Nothing when a display is set, else xvfb-run; skips the test when neither exists. */
+  private static List<String> display() {
+    if (System.getenv("DISPLAY") != null) {
+      return List.of();
+    }
+    for (String path : System.getenv("PATH").split(File.pathSeparator)) {
+      if (Files.isExecutable(Paths.get(path, "xvfb-run"))) {
+        return List.of("xvfb-run", "-a", "-s", "-screen 0 1280x1024x24");
+      }
+    }
+    Assumptions.abort("ImageJ 1.x needs a display to build its menus: set DISPLAY or install xvfb");
+    return List.of();
+  }
+}

@@ -1,0 +1,165 @@
+package org.maclip.scoring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading bundles: what a good one holds, and one clear message for each refusal. */
+class BundleTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  static Path tinyrn() {
+    return GoldenTest.golden().resolve("tinyrn");
+  }
+
+  /** A copy of the tiny ResNet bundle with its manifest changed by {@code edit}. */
+  Path copy(Consumer<ObjectNode> edit) throws IOException {
+    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Files.copy(tinyrn().resolve("visual.onnx"), bundle.resolve("visual.onnx"));
+    ObjectNode manifest = (ObjectNode) JSON.readTree(tinyrn().resolve("maclip.json").toFile());
+    edit.accept(manifest);
+    JSON.writeValue(bundle.resolve("maclip.json").toFile(), manifest);
+    return bundle;
+  }
+
+  /** The message of the refusal to open {@code bundle}, checked to name it. */
+  static String refusal(Path bundle) {
+    ModelException e = assertThrows(ModelException.class, () -> Scorer.open(bundle).close());
+    assertTrue(e.getMessage().startsWith("model bundle " + bundle + ": "), e.getMessage());
+    return e.getMessage().substring(("model bundle " + bundle + ": ").length());
+  }
+
+  @Test
+  void theTinyBundleLoads() {
+    Bundle bundle = Bundle.load(tinyrn());
+    assertEquals("TinyRN", bundle.backbone());
+    assertEquals("random", bundle.pretrained());
+    assertEquals("resnet", bundle.family());
+    assertEquals(32, bundle.embedDim());
+    assertEquals(new Bundle.ViewSettings(224, 128, 224, true), bundle.view());
+    assertEquals(5, bundle.prompts().size());
+    assertEquals("Good image", bundle.prompts().get(0).positive());
+    assertEquals(Method.MACLIP, bundle.defaultMethod());
+    assertEquals(FusionParams.PAPER, bundle.defaults());
+    assertEquals("views", bundle.inputName());
+    assertEquals(0.48145467f, bundle.mean()[0]);
+  }
+
+  @Test
+  void aMissingBundleOrFileIsNamed() throws IOException {
+    assertEquals("no such directory or file", refusal(dir.resolve("nothing")));
+    Path bundle = copy(m -> {});
+    Files.delete(bundle.resolve("visual.onnx"));
+    assertEquals("missing visual.onnx", refusal(bundle));
+    Files.delete(bundle.resolve("maclip.json"));
+    assertEquals("missing maclip.json", refusal(bundle));
+  }
+
+  @Test
+  void anUnknownFormatOrVersionIsRefused() throws IOException {
+    assertEquals(
+        "maclip.json: format is 'something-else', not 'maclip-bundle'",
+        refusal(copy(m -> m.put("format", "something-else"))));
+    Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    assertEquals(
+        "format version 2 is not supported (this maclip reads version 1); export the bundle again"
+            + " with a matching maclip-pytorch",
+        refusal(copy(m -> m.put("format_version", 2))));
+  }
+
+  @Test
+  void aChangedModelFailsItsChecksum() throws IOException {
+    Path bundle = copy(m -> {});
+    byte[] model = Files.readAllBytes(bundle.resolve("visual.onnx"));
+    model[model.length - 1] ^= 1;
+    Files.write(bundle.resolve("visual.onnx"), model);
+    String reason = refusal(bundle);
+    assertTrue(reason.startsWith("visual.onnx does not match the sha256 in maclip.json"), reason);
+  }
+
+  @Test
+  void anEmbeddingDimensionThatDoesNotMatchThePromptsIsRefused() throws IOException {
+    assertEquals(
+        "embed_dim is 31 but the embeddings of prompt 'Good image' have 32 and 32 values",
+        refusal(copy(m -> m.put("embed_dim", 31))));
+  }
+
+  @Test
+  void anEmbeddingDimensionThatDoesNotMatchTheModelIsRefused() throws IOException {
+    Path bundle =
+        copy(
+            m -> {
+              m.put("embed_dim", 16);
+              for (var pair : m.get("prompts")) {
+                for (String key : new String[] {"positive_embedding", "negative_embedding"}) {
+                  ArrayNode values = (ArrayNode) pair.get(key);
+                  while (values.size() > 16) {
+                    values.remove(values.size() - 1);
+                  }
+                }
+              }
+            });
+    assertEquals("the ONNX output has shape [-1, 32] but embed_dim is 16", refusal(bundle));
+  }
+
+  @Test
+  void aViewSizeThatDoesNotMatchTheModelInputIsRefused() throws IOException {
+    Path bundle = copy(m -> ((ObjectNode) m.get("view")).put("patch_size", 112));
+    assertEquals("the ONNX input has shape [-1, 3, 224, 224], not [N, 3, 112, 112]", refusal(bundle));
+  }
+
+  @Test
+  void brokenJsonAndMissingFieldsAreNamed() throws IOException {
+    Path bundle = copy(m -> m.remove("logit_scale"));
+    assertEquals("maclip.json has no 'logit_scale'", refusal(bundle));
+    Files.writeString(bundle.resolve("maclip.json"), "{\"format\": ");
+    assertTrue(refusal(bundle).startsWith("maclip.json is not valid JSON ("), refusal(bundle));
+  }
+
+  @Test
+  void aZipBundleScoresAsTheDirectoryDoes() throws IOException {
+    Path zip = dir.resolve("tinyrn.zip");
+    zip(zip, "maclip.json", "visual.onnx");
+    Path image = GoldenTest.golden().resolve("images/rgb_300x250.png");
+    try (Scorer fromZip = Scorer.open(zip);
+        Scorer fromDir = Scorer.open(tinyrn())) {
+      assertEquals(fromDir.score(image).q(), fromZip.score(image).q(), 0.0);
+      assertEquals(zip, fromZip.bundle().path());
+    }
+  }
+
+  @Test
+  void aZipWithoutTheModelOrNotAZipIsRefused() throws IOException {
+    Path zip = dir.resolve("partial.zip");
+    zip(zip, "maclip.json");
+    assertEquals("missing visual.onnx at the top level of the .zip", refusal(zip));
+    Path text = Files.writeString(dir.resolve("bundle.zip"), "not a zip");
+    assertTrue(refusal(text).startsWith("not a bundle directory or a valid .zip ("), refusal(text));
+  }
+
+  private static void zip(Path zip, String... names) throws IOException {
+    try (OutputStream file = Files.newOutputStream(zip);
+        ZipOutputStream out = new ZipOutputStream(file)) {
+      for (String name : names) {
+        out.putNextEntry(new ZipEntry(name));
+        out.write(Files.readAllBytes(tinyrn().resolve(name)));
+        out.closeEntry();
+      }
+    }
+  }
+}

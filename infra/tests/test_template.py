@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cfn_eval import Resolved
 from cfnlint.decode import decode
 
 import backfill
@@ -97,3 +98,96 @@ def test_zip_function_points_at_the_quarkus_build(template):
     assert props["CodeUri"] == "../function/target/function.zip"
     handler = props["Handler"]["Fn::If"][2]
     assert handler == "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest"
+
+
+# ---- resolved for parameter values, as CloudFormation would --------------------------------
+
+
+def _statements(resolved: Resolved) -> dict[str, dict[str, Any]]:
+    resources = resolved.resources()
+    policy = resources["ScoringAccessPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    inline = resources["ScoringRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    return {s["Sid"]: s for s in policy + inline}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_defaults_grant_the_new_buckets_prefixes_only(template):
+    resolved = Resolved(template, {})
+    resources = resolved.resources()
+    statements = _statements(resolved)
+    assert statements["ReadInputPrefix"]["Resource"] == "<InputBucket.Arn>/incoming/*"
+    assert statements["WriteResultsPrefix"]["Resource"] == (
+        "arn:aws:s3:::<InputBucket>/maclip-results/*"
+    )
+    assert statements["ConsumeQueue"]["Resource"] == "<Queue.Arn>"
+    assert not {"TagInputPrefix", "ReadModel", "EncryptedBuckets"} & statements.keys()
+    assert "FailedInvocationsToDeadLetterQueue" not in statements
+    assert {"Queue", "QueuePolicy", "QueueToFunction", "ScoringZipFunction"} <= resources.keys()
+    assert not {"ScoringImageFunction", "S3InvokesFunction", "DirectFailures"} & resources.keys()
+    env = resolved.value(template["Globals"]["Function"])["Environment"]["Variables"]
+    assert env["MACLIP_MODEL"] == "/var/task/model"
+    notify = resources["BucketNotifications"]["Properties"]
+    assert (notify["TargetKind"], notify["TargetArn"]) == ("queue", "<Queue.Arn>")
+
+
+def test_existing_buckets_s3_model_and_tags_are_granted_exactly(template):
+    resolved = Resolved(
+        template,
+        {
+            "InputBucketName": "photos",
+            "InputPrefix": "in/",
+            "ResultsBucketName": "scores",
+            "ResultsPrefix": "out/",
+            "ModelLocation": "s3://models/maclip/rn50.zip",
+            "TagObjects": "true",
+            "KmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/k",
+        },
+    )
+    statements = _statements(resolved)
+    assert statements["ReadInputPrefix"]["Resource"] == "arn:aws:s3:::photos/in/*"
+    assert statements["TellDeletedFromForbidden"]["Resource"] == "arn:aws:s3:::photos"
+    assert statements["WriteResultsPrefix"]["Resource"] == "arn:aws:s3:::scores/out/*"
+    assert statements["TagInputPrefix"]["Resource"] == "arn:aws:s3:::photos/in/*"
+    assert statements["ReadModel"]["Resource"] == [
+        "arn:aws:s3:::models/maclip/rn50.zip",
+        "arn:aws:s3:::models/maclip/rn50.zip/*",
+    ]
+    assert statements["EncryptedBuckets"]["Resource"] == "arn:aws:kms:eu-west-1:123456789012:key/k"
+    assert "InputBucket" not in resolved.resources()
+    # Nothing writes under the input prefix, and no object right covers a whole bucket.
+    for statement in statements.values():
+        for resource in _as_list(statement["Resource"]):
+            if statement["Sid"] != "TellDeletedFromForbidden" and resource.startswith("arn:aws:s3"):
+                assert re.match(r"arn:aws:s3:::[^/*]+/.+", resource), resource
+        if "s3:PutObject" in _as_list(statement["Action"]):
+            assert statement["Resource"] == "arn:aws:s3:::scores/out/*"
+
+
+def test_direct_trigger_with_an_image(template):
+    resolved = Resolved(template, {"Trigger": "direct", "Packaging": "image"})
+    resources = resolved.resources()
+    assert {"S3InvokesFunction", "DirectFailures", "ScoringImageFunction"} <= resources.keys()
+    assert not {"Queue", "QueuePolicy", "QueueToFunction", "ScoringZipFunction"} & resources.keys()
+    failures = resources["DirectFailures"]["Properties"]["DestinationConfig"]["OnFailure"]
+    assert failures["Destination"] == "<DeadLetterQueue.Arn>"
+    statements = _statements(resolved)
+    assert statements["FailedInvocationsToDeadLetterQueue"]["Resource"] == "<DeadLetterQueue.Arn>"
+    assert "ConsumeQueue" not in statements
+    globals_ = resolved.value(template["Globals"]["Function"])
+    assert globals_["Environment"]["Variables"]["MACLIP_MODEL"] == "/opt/maclip/model"
+    assert globals_["ReservedConcurrentExecutions"] == _default(template, "MaxConcurrency")
+    notify = resources["BucketNotifications"]["Properties"]
+    assert (notify["TargetKind"], notify["TargetArn"]) == (
+        "function",
+        "<ScoringImageFunction.Arn>",
+    )
+
+
+def test_a_local_model_path_needs_no_s3_right(template):
+    resolved = Resolved(template, {"ModelLocation": "/opt/models/vit"})
+    assert "ReadModel" not in _statements(resolved)
+    env = resolved.value(template["Globals"]["Function"])["Environment"]["Variables"]
+    assert env["MACLIP_MODEL"] == "/opt/models/vit"

@@ -200,13 +200,31 @@ def lambda_environment(api: str, name: str, memory_mb: int) -> dict[str, str]:
     }
 
 
-def run(feeder: Feeder, command: Sequence[str], name: str, timeout_s: int, memory_mb: int) -> int:
-    """Serves the API, runs the function process, returns when told to stop or it exits."""
+def function_settings(lambda_client: Any, name: str) -> dict[str, str]:
+    """The deployed function's MACLIP_* environment: the GPU host scores with its settings."""
+    config = lambda_client.get_function_configuration(FunctionName=name)
+    variables = config.get("Environment", {}).get("Variables", {})
+    return {k: v for k, v in variables.items() if k.startswith("MACLIP_")}
+
+
+def run(
+    feeder: Feeder,
+    command: Sequence[str],
+    name: str,
+    timeout_s: int,
+    memory_mb: int,
+    settings: dict[str, str] | None = None,
+) -> int:
+    """Serves the API, runs the function process, returns when told to stop or it exits.
+
+    The process's environment: ``settings`` (a deployed function's), overridden by this
+    process's own environment (e.g. the GPU image's MACLIP_DEVICE=cuda), then Lambda's.
+    """
     region = feeder.queue_arn.split(":")[3]
     account = feeder.queue_arn.split(":")[4]
     api = RuntimeApi(feeder, f"arn:aws:lambda:{region}:{account}:function:{name}", timeout_s * 1000)
     threading.Thread(target=api.serve_forever, daemon=True).start()
-    env = {**os.environ, **lambda_environment(api.address, name, memory_mb)}
+    env = {**(settings or {}), **os.environ, **lambda_environment(api.address, name, memory_mb)}
     LOG.info("runtime API on %s; starting %s", api.address, " ".join(command[:3]))
     child = subprocess.Popen(list(command), env=env)
     signal.signal(signal.SIGTERM, lambda *_: feeder.stopping.set())
@@ -240,8 +258,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Feed SQS batches to a Lambda runtime process (see the module's doc).",
         usage="%(prog)s --queue-url URL [options] -- COMMAND...",
     )
-    p.add_argument("--queue-url", required=True)
-    p.add_argument("--batch-size", type=int, default=10, help="messages per invocation (1-10)")
+    env = os.environ.get
+    p.add_argument("--queue-url", default=env("MACLIP_QUEUE_URL"), help="env MACLIP_QUEUE_URL")
+    p.add_argument(
+        "--settings-from-function",
+        default=env("MACLIP_FUNCTION_NAME"),
+        metavar="NAME",
+        help="copy this Lambda function's MACLIP_* settings (env MACLIP_FUNCTION_NAME)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=int(env("MACLIP_QUEUE_BATCH_SIZE", "10")),
+        help="messages per invocation, 1-10 (env MACLIP_QUEUE_BATCH_SIZE)",
+    )
     p.add_argument("--wait-seconds", type=int, default=20, help="SQS long-poll wait")
     p.add_argument("--visibility-timeout", type=int, help="default: the queue's")
     p.add_argument("--timeout", type=int, default=900, help="invocation deadline, seconds")
@@ -253,6 +283,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--region", help="AWS region (default: the SDK's)")
     p.add_argument("command", nargs="+", help="the runtime process, after --")
     args = p.parse_args(argv)
+    if not args.queue_url:
+        p.error("--queue-url (or MACLIP_QUEUE_URL) is needed")
     if not 1 <= args.batch_size <= 10:
         p.error("--batch-size must be between 1 and 10 (an SQS receive's maximum)")
     return args
@@ -265,14 +297,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
-    sqs = boto3.session.Session(region_name=args.region).client(
-        "sqs", endpoint_url=args.endpoint_url
-    )
+    session = boto3.session.Session(region_name=args.region)
+    sqs = session.client("sqs", endpoint_url=args.endpoint_url)
     try:
         arn = sqs.get_queue_attributes(QueueUrl=args.queue_url, AttributeNames=["QueueArn"])
     except (BotoCoreError, ClientError) as error:
         print(f"bridge: cannot read queue {args.queue_url}: {error}", file=sys.stderr)
         return 2
+    settings = None
+    if args.settings_from_function:
+        client = session.client("lambda", endpoint_url=args.endpoint_url)
+        try:
+            settings = function_settings(client, args.settings_from_function)
+        except (BotoCoreError, ClientError) as error:
+            name = args.settings_from_function
+            print(f"bridge: cannot read function {name}'s settings: {error}", file=sys.stderr)
+            return 2
+        LOG.info("settings of function %s: %s", args.settings_from_function, sorted(settings))
     feeder = Feeder(
         sqs,
         args.queue_url,
@@ -283,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_when_empty=args.until_empty,
         max_batches=args.max_batches,
     )
-    return run(feeder, args.command, args.name, args.timeout, args.memory_mb)
+    return run(feeder, args.command, args.name, args.timeout, args.memory_mb, settings)
 
 
 if __name__ == "__main__":

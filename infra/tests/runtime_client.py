@@ -48,5 +48,9 @@ def serve(api: str, limit: int = 0) -> int:
 
 
 if __name__ == "__main__":
+    if "RUNTIME_CLIENT_ENV_OUT" in os.environ:  # lets a test see the environment it was given
+        seen = {k: v for k, v in os.environ.items() if k.startswith(("MACLIP_", "AWS_LAMBDA_"))}
+        with open(os.environ["RUNTIME_CLIENT_ENV_OUT"], "w") as out:
+            json.dump(seen, out)
     serve(os.environ["AWS_LAMBDA_RUNTIME_API"])
     sys.exit(0)

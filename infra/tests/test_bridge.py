@@ -141,3 +141,48 @@ def test_a_missing_queue_is_one_line(aws, capsys):
 def test_batch_size_is_checked():
     with pytest.raises(SystemExit):
         bridge.parse_args(["--queue-url", "u", "--batch-size", "11", "--", "true"])
+
+
+def test_settings_come_from_the_deployed_function_and_local_ones_win(aws, tmp_path, monkeypatch):
+    import boto3
+
+    session = boto3.session.Session(region_name="eu-west-1")
+    iam = session.client("iam", endpoint_url=aws.endpoint)
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    session.client("lambda", endpoint_url=aws.endpoint).create_function(
+        FunctionName="stack-scoring",
+        Runtime="java21",
+        Role=role,
+        Handler="h",
+        Code={"ZipFile": b"PK\x05\x06" + b"\x00" * 18},
+        Environment={
+            "Variables": {"MACLIP_INPUT_PREFIX": "in/", "MACLIP_DEVICE": "cpu", "OTHER": "x"}
+        },
+    )
+    url, _ = aws.queue("scoring")
+    _send(aws, url, ["ok"])
+    seen = tmp_path / "env.json"
+    monkeypatch.setenv("RUNTIME_CLIENT_ENV_OUT", str(seen))
+    monkeypatch.setenv("MACLIP_DEVICE", "cuda")
+    monkeypatch.setenv("MACLIP_QUEUE_URL", url)
+    monkeypatch.setenv("MACLIP_FUNCTION_NAME", "stack-scoring")
+    code = bridge.main(
+        ["--endpoint-url", aws.endpoint, "--wait-seconds", "1", "--until-empty",
+         "--", sys.executable, str(HERE / "runtime_client.py")]
+    )  # fmt: skip
+    assert code == 0
+    env = json.loads(seen.read_text())
+    assert env["MACLIP_INPUT_PREFIX"] == "in/"
+    assert env["MACLIP_DEVICE"] == "cuda"
+    assert "OTHER" not in env
+    assert env["AWS_LAMBDA_RUNTIME_API"].startswith("127.0.0.1:")
+
+
+def test_an_unknown_function_is_one_line(aws, capsys):
+    url, _ = aws.queue("scoring")
+    code = bridge.main(
+        ["--queue-url", url, "--endpoint-url", aws.endpoint, "--settings-from-function", "nope",
+         "--", "true"]
+    )  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.startswith("bridge: cannot read function nope's settings")

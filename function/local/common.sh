@@ -1,0 +1,107 @@
+# Shared by try-local.sh and bench.sh (sourced, not run): moto, the local Lambda Runtime API and
+# the packaged function (JVM mode, started the way Lambda's Java runtime starts it).
+
+FUNCTION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT_DIR=$(dirname "$FUNCTION_DIR")
+LOCAL_DIR="$FUNCTION_DIR/local"
+TARGET_DIR="$FUNCTION_DIR/target"
+RUNNER_JAR="$TARGET_DIR/maclip-function-0.1.0-runner.jar"
+RUNTIME_JARS="$TARGET_DIR/local-runtime"
+STARTED_PIDS=()
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Stops, by their ids, the processes this script started.
+cleanup() {
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+free_port() {
+  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# moto_server from MOTO_SERVER, the PATH or the project's venv; PYTHON is the interpreter beside
+# it (moto brings boto3 along).
+find_moto() {
+  MOTO=${MOTO_SERVER:-$(command -v moto_server || true)}
+  [ -z "$MOTO" ] && [ -x /work/venv/bin/moto_server ] && MOTO=/work/venv/bin/moto_server
+  [ -n "$MOTO" ] && [ -x "$MOTO" ] || die "moto_server not found: pip install 'moto[server]>=5,<6' (or set MOTO_SERVER)"
+  PYTHON=$(dirname "$MOTO")/python
+  [ -x "$PYTHON" ] || PYTHON=python3
+  "$PYTHON" -c 'import boto3' 2>/dev/null || die "$PYTHON cannot import boto3 (installed with moto)"
+}
+
+# The packaged function and the Lambda runtime client; built when missing.
+ensure_built() {
+  if [ ! -f "$RUNNER_JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+    echo "== building the function (mvn package)"
+    mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function -am package -DskipTests
+  fi
+  if ! ls "$RUNTIME_JARS"/aws-lambda-java-runtime-interface-client-*.jar >/dev/null 2>&1; then
+    mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function dependency:copy-dependencies \
+      -DincludeScope=provided -DoutputDirectory="$RUNTIME_JARS"
+  fi
+}
+
+start_moto() {
+  local port
+  port=$(free_port)
+  "$MOTO" -H 127.0.0.1 -p "$port" >"$WORK/moto.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  MOTO_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$MOTO_URL/moto-api/" && return 0
+    sleep 0.2
+  done
+  die "moto_server did not start (log: $WORK/moto.log)"
+}
+
+demo_s3() {
+  "$PYTHON" "$LOCAL_DIR/demo_s3.py" --endpoint "$MOTO_URL" "$@"
+}
+
+# run_function EVENTS SUMMARY [java options...]: serves the events through a local Runtime API to
+# a fresh function process and waits until all are answered. Sets FUNCTION_PEAK_RSS_KB.
+run_function() {
+  local events=$1 summary=$2
+  shift 2
+  local port runtime_pid java_pid
+  port=$(free_port)
+  "$PYTHON" "$LOCAL_DIR/runtime_api.py" "$events" --port "$port" --summary "$summary" \
+    >"$WORK/runtime-api.log" 2>&1 &
+  runtime_pid=$!
+  STARTED_PIDS+=("$runtime_pid")
+  sleep 0.5
+  AWS_LAMBDA_RUNTIME_API="127.0.0.1:$port" AWS_REGION=us-east-1 \
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    MACLIP_MODEL="$MODEL" MACLIP_S3_ENDPOINT_OVERRIDE="$MOTO_URL" MACLIP_S3_PATH_STYLE=true \
+    java "$@" -cp "$RUNNER_JAR:$RUNTIME_JARS/*" \
+    com.amazonaws.services.lambda.runtime.api.client.AWSLambda \
+    io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest \
+    >"$WORK/function.log" 2>&1 &
+  java_pid=$!
+  STARTED_PIDS+=("$java_pid")
+  FUNCTION_PEAK_RSS_KB=0
+  while kill -0 "$runtime_pid" 2>/dev/null; do
+    if ! kill -0 "$java_pid" 2>/dev/null; then
+      tail -20 "$WORK/function.log" >&2
+      die "the function exited early (log: $WORK/function.log)"
+    fi
+    FUNCTION_PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$java_pid/status" 2>/dev/null || echo 0)
+    sleep 0.2
+  done
+  FUNCTION_PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$java_pid/status" 2>/dev/null \
+    || echo "$FUNCTION_PEAK_RSS_KB")
+  kill "$java_pid" 2>/dev/null || true
+  wait "$java_pid" 2>/dev/null || true
+  wait "$runtime_pid" || die "not every event was answered (see $WORK/runtime-api.log, $WORK/function.log)"
+}

@@ -65,7 +65,8 @@ final class Encoder implements AutoCloseable {
       return new Encoder(bundle, env, session, used);
     } catch (OrtException e) {
       closeQuietly(session);
-      throw Bundle.failure(bundle.path(), "ONNX Runtime cannot load the model (" + e.getMessage() + ")");
+      throw Bundle.failure(
+          bundle.path(), "ONNX Runtime cannot load the model (" + e.getMessage() + ")");
     } catch (ModelException e) {
       closeQuietly(session);
       throw e;

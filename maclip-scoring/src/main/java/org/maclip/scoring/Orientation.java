@@ -13,6 +13,10 @@ final class Orientation {
 
   private Orientation() {}
 
+  private static byte[] ascii(String text) {
+    return text.getBytes(US_ASCII);
+  }
+
   /** The EXIF orientation (1 to 8) of an encoded image, 1 when it has none. */
   static int of(byte[] data) {
     try {
@@ -23,10 +27,10 @@ final class Orientation {
       if (b.startsWith(0, new byte[] {(byte) 0x89, 'P', 'N', 'G'})) {
         return fromPng(b);
       }
-      if (b.startsWith(0, "RIFF".getBytes(US_ASCII)) && b.startsWith(8, "WEBP".getBytes(US_ASCII))) {
+      if (b.startsWith(0, ascii("RIFF")) && b.startsWith(8, ascii("WEBP"))) {
         return fromWebp(b);
       }
-      if (b.startsWith(0, "II*\0".getBytes(US_ASCII)) || b.startsWith(0, "MM\0*".getBytes(US_ASCII))) {
+      if (b.startsWith(0, ascii("II*\0")) || b.startsWith(0, ascii("MM\0*"))) {
         return fromTiff(b, 0);
       }
     } catch (IndexOutOfBoundsException e) {
@@ -43,7 +47,7 @@ final class Orientation {
         break; // start of scan or end of image: no metadata after this
       }
       int length = b.u16be(pos + 2);
-      if (marker == 0xE1 && b.startsWith(pos + 4, "Exif\0\0".getBytes(US_ASCII))) {
+      if (marker == 0xE1 && b.startsWith(pos + 4, ascii("Exif\0\0"))) {
         return fromTiff(b, pos + 10);
       }
       pos += 2 + length;
@@ -58,9 +62,9 @@ final class Orientation {
       if (length < 0) {
         return 1;
       }
-      if (b.startsWith(pos + 4, "eXIf".getBytes(US_ASCII))) {
+      if (b.startsWith(pos + 4, ascii("eXIf"))) {
         int start = pos + 8;
-        return fromTiff(b, b.startsWith(start, "Exif\0\0".getBytes(US_ASCII)) ? start + 6 : start);
+        return fromTiff(b, b.startsWith(start, ascii("Exif\0\0")) ? start + 6 : start);
       }
       pos += 12 + length;
     }
@@ -74,9 +78,9 @@ final class Orientation {
       if (length < 0) {
         return 1;
       }
-      if (b.startsWith(pos, "EXIF".getBytes(US_ASCII))) {
+      if (b.startsWith(pos, ascii("EXIF"))) {
         int start = pos + 8;
-        return fromTiff(b, b.startsWith(start, "Exif\0\0".getBytes(US_ASCII)) ? start + 6 : start);
+        return fromTiff(b, b.startsWith(start, ascii("Exif\0\0")) ? start + 6 : start);
       }
       pos += 8 + length + (length & 1);
     }

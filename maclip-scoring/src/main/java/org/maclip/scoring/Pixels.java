@@ -13,7 +13,8 @@ import java.awt.image.Raster;
  * ({@code maclip.images.pil_to_tensor}): gray is repeated into three channels; 16-bit samples
  * keep their precision ({@code v / 65535}, the reference reads 16-bit PNG and TIFF at full
  * depth); palettes are looked up; 8-bit transparency is composited onto white with Pillow's
- * {@code alpha_composite} arithmetic; CMYK becomes RGB with Pillow's {@code cmyk2rgb}. Colour profiles are ignored, as Pillow ignores them.
+ * {@code alpha_composite} arithmetic; CMYK becomes RGB with Pillow's {@code cmyk2rgb}. Colour
+ * profiles are ignored, as Pillow ignores them.
  */
 final class Pixels {
   private Pixels() {}
@@ -32,7 +33,10 @@ final class Pixels {
     if (model instanceof ComponentColorModel && isInteger(raster)) {
       int type = model.getColorSpace().getType();
       boolean premultiplied8 =
-          useAlpha && model.hasAlpha() && model.isAlphaPremultiplied() && model.getComponentSize(0) <= 8;
+          useAlpha
+              && model.hasAlpha()
+              && model.isAlphaPremultiplied()
+              && model.getComponentSize(0) <= 8;
       if ((type == ColorSpace.TYPE_GRAY || type == ColorSpace.TYPE_RGB) && !premultiplied8) {
         return fromComponents(raster, model, useAlpha && model.hasAlpha());
       }
@@ -50,8 +54,8 @@ final class Pixels {
 
   /**
    * Gray or RGB samples, with or without alpha, 1 to 16 bits. 8-bit alpha is composited as
-   * Pillow does; 16-bit alpha in float32 as the reference's 16-bit path does ({@code c·a + 1 − a},
-   * or {@code c + 1 − a} for premultiplied TIFF alpha), clipped to [0, 1].
+   * Pillow does; 16-bit alpha in float32 as the reference's 16-bit path does ({@code c·a + 1 −
+   * a}, or {@code c + 1 − a} for premultiplied TIFF alpha), clipped to [0, 1].
    */
   private static RgbImage fromComponents(Raster raster, ColorModel model, boolean alpha) {
     int w = raster.getWidth();

@@ -149,8 +149,8 @@ public final class Quality {
    */
   public static double[] fusionWeights(double qSim, double qMag, FusionParams params) {
     double delta = qSim - qMag;
-    double wSim =
-        softmaxFirst(params.bSim() + params.alpha() * delta, params.bMag() - params.alpha() * delta);
+    double shift = params.alpha() * delta;
+    double wSim = softmaxFirst(params.bSim() + shift, params.bMag() - shift);
     return new double[] {wSim, 1.0 - wSim};
   }
 

@@ -174,13 +174,15 @@ public final class Resize {
 
   private static float[] horizontal(float[] src, int channels, int inW, int h, Taps taps) {
     float[] dst = new float[channels * taps.outSize() * h];
-    eachHorizontal(channels * h, inW, taps, (d, first, step, i) -> dst[d] = dotFloat(src, first, step, taps, i));
+    eachHorizontal(
+        channels * h, inW, taps, (d, f, s, i) -> dst[d] = dotFloat(src, f, s, taps, i));
     return dst;
   }
 
   private static float[] vertical(float[] src, int channels, int w, int inH, Taps taps) {
     float[] dst = new float[channels * w * taps.outSize()];
-    eachVertical(channels, w, inH, taps, (d, first, step, i) -> dst[d] = dotFloat(src, first, step, taps, i));
+    eachVertical(
+        channels, w, inH, taps, (d, f, s, i) -> dst[d] = dotFloat(src, f, s, taps, i));
     return dst;
   }
 
@@ -299,14 +301,16 @@ public final class Resize {
   private static byte[] horizontal8(byte[] src, int channels, int inW, int h, Taps taps) {
     int[] k = fixedPoint(taps);
     byte[] dst = new byte[channels * taps.outSize() * h];
-    eachHorizontal(channels * h, inW, taps, (d, first, step, i) -> dst[d] = dotFixed(src, first, step, taps, k, i));
+    eachHorizontal(
+        channels * h, inW, taps, (d, f, s, i) -> dst[d] = dotFixed(src, f, s, taps, k, i));
     return dst;
   }
 
   private static byte[] vertical8(byte[] src, int channels, int w, int inH, Taps taps) {
     int[] k = fixedPoint(taps);
     byte[] dst = new byte[channels * w * taps.outSize()];
-    eachVertical(channels, w, inH, taps, (d, first, step, i) -> dst[d] = dotFixed(src, first, step, taps, k, i));
+    eachVertical(
+        channels, w, inH, taps, (d, f, s, i) -> dst[d] = dotFixed(src, f, s, taps, k, i));
     return dst;
   }
 

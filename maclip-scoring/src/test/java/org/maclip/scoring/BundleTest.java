@@ -120,7 +120,8 @@ class BundleTest {
   @Test
   void aViewSizeThatDoesNotMatchTheModelInputIsRefused() throws IOException {
     Path bundle = copy(m -> ((ObjectNode) m.get("view")).put("patch_size", 112));
-    assertEquals("the ONNX input has shape [-1, 3, 224, 224], not [N, 3, 112, 112]", refusal(bundle));
+    assertEquals(
+        "the ONNX input has shape [-1, 3, 224, 224], not [N, 3, 112, 112]", refusal(bundle));
   }
 
   @Test

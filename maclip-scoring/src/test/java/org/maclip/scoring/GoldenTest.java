@@ -80,7 +80,8 @@ class GoldenTest {
       largest = Math.max(largest, Math.abs(actual.pixels()[i] - expected.pixels()[i]));
     }
     LARGEST.merge("preresized_pixel", largest, Math::max);
-    assertTrue(largest <= 1.0 / 255 + 1e-7, file + ": largest difference " + largest * 255 + "/255");
+    assertTrue(
+        largest <= 1.0 / 255 + 1e-7, file + ": largest difference " + largest * 255 + "/255");
   }
 
   private Stream<DynamicTest> cases(String bundle) throws IOException {
@@ -108,7 +109,8 @@ class GoldenTest {
     }
     JsonNode pre = o.get("pre_resize");
     if (!pre.isNull()) {
-      options = options.withPreResize(new ScorerOptions.Size(pre.get(1).asInt(), pre.get(0).asInt()));
+      options =
+          options.withPreResize(new ScorerOptions.Size(pre.get(1).asInt(), pre.get(0).asInt()));
     }
     return options;
   }
@@ -133,7 +135,8 @@ class GoldenTest {
     near(expected, "w_mag", actual.wMag());
     assertEquals(expected.get("pair_probs").size(), actual.pairs().size());
     for (PairProbability pair : actual.pairs()) {
-      near("pair_probs", expected.get("pair_probs").get(pair.positive()).asDouble(), pair.probability());
+      double want = expected.get("pair_probs").get(pair.positive()).asDouble();
+      near("pair_probs", want, pair.probability());
     }
     JsonNode views = expected.get("view_scores");
     assertEquals(views.size(), actual.viewCount());

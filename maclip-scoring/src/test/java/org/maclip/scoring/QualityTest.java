@@ -12,7 +12,7 @@ class QualityTest {
   /** |f| = (3, 4, 0): norm 5, mean 7/3. */
   static final float[] F = {3f, -4f, 0f};
 
-  /** Sample standard deviation of (3, 4, 0): sqrt(((2/3)² + (5/3)² + (7/3)²) / 2) = sqrt(13/3). */
+  /** Sample std of (3, 4, 0): sqrt(((2/3)² + (5/3)² + (7/3)²) / 2) = sqrt(13/3). */
   static final double STD = Math.sqrt((4.0 / 9 + 25.0 / 9 + 49.0 / 9) / 2);
 
   @Test
@@ -80,12 +80,13 @@ class QualityTest {
     List<PromptPair> prompts = List.of(pair);
     double qSim = 1 / (1 + Math.exp(2));
     double qMag = Quality.magnitudeScore(F, 0.5);
-    Quality.ViewValues maclip = Quality.scoreView(F, prompts, 10, Method.MACLIP, FusionParams.PAPER);
+    FusionParams paper = FusionParams.PAPER;
+    Quality.ViewValues maclip = Quality.scoreView(F, prompts, 10, Method.MACLIP, paper);
     double[] w = Quality.fusionWeights(qSim, qMag, FusionParams.PAPER);
     assertEquals(w[0] * qSim + w[1] * qMag, maclip.q(), 1e-12);
     assertEquals(qSim, maclip.qSim(), 1e-12);
     assertEquals(qMag, maclip.qMag(), 1e-15);
-    Quality.ViewValues clipiqa = Quality.scoreView(F, prompts, 10, Method.CLIPIQA, FusionParams.PAPER);
+    Quality.ViewValues clipiqa = Quality.scoreView(F, prompts, 10, Method.CLIPIQA, paper);
     assertEquals(qSim, clipiqa.q(), 1e-12);
     assertEquals(1.0, clipiqa.wSim());
     Quality.ViewValues magnitude =

@@ -84,7 +84,8 @@ class ScorerTest {
     assertEquals(dir.resolve("missing.png").toString(), results.get(1).name());
     assertTrue(Double.isNaN(results.get(1).q()));
     assertTrue(results.get(2).ok());
-    assertEquals("not an image maclip can read (unknown or corrupt format)", results.get(3).error());
+    assertEquals(
+        "not an image maclip can read (unknown or corrupt format)", results.get(3).error());
     assertEquals(image("rgb_150x100.png").toString(), results.get(2).name());
   }
 

@@ -28,7 +28,8 @@ class ViewsTest {
         224, 128, 224, true, 0, Optional.of(new ScorerOptions.Size(width, height)));
   }
 
-  static void assertPrepared(int width, int height, Views.Config config, long w, long h, int views) {
+  static void assertPrepared(
+      int width, int height, Views.Config config, long w, long h, int views) {
     assertEquals(new Views.Frame(w, h), Views.preparedSize(width, height, config));
     assertEquals(views, Views.countViews(width, height, config));
   }

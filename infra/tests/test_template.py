@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -191,3 +192,70 @@ def test_a_local_model_path_needs_no_s3_right(template):
     assert "ReadModel" not in _statements(resolved)
     env = resolved.value(template["Globals"]["Function"])["Environment"]["Variables"]
     assert env["MACLIP_MODEL"] == "/opt/models/vit"
+
+
+# ---- the GPU stack against the scoring stack and the bridge ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def gpu() -> dict[str, Any]:
+    return _load(INFRA / "gpu/template.yaml")
+
+
+def _imports(node: Any) -> set[str]:
+    """Export names a template imports, with ${ScoringStackName}- dropped."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if "Fn::ImportValue" in node:
+            name = node["Fn::ImportValue"]["Fn::Sub"]
+            found.add(name.removeprefix("${ScoringStackName}-"))
+        for value in node.values():
+            found |= _imports(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _imports(value)
+    return found
+
+
+def test_gpu_stack_imports_only_what_the_scoring_stack_exports(template, gpu):
+    exported = {
+        o["Export"]["Name"]["Fn::Sub"].removeprefix("${AWS::StackName}-")
+        for o in template["Outputs"].values()
+        if "Export" in o
+    }
+    imported = _imports(gpu["Resources"])
+    assert imported == {"QueueUrl", "QueueArn", "FunctionName", "ScoringAccessPolicyArn"}
+    assert imported <= exported
+
+
+def test_gpu_task_environment_is_what_the_bridge_reads(gpu, monkeypatch):
+    from maclip_infra import bridge
+
+    container = gpu["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    names = {e["Name"] for e in container["Environment"]} - {"AWS_REGION"}
+    assert names == {"MACLIP_QUEUE_URL", "MACLIP_FUNCTION_NAME", "MACLIP_QUEUE_BATCH_SIZE"}
+    monkeypatch.setenv("MACLIP_QUEUE_URL", "https://queue")
+    monkeypatch.setenv("MACLIP_FUNCTION_NAME", "stack-scoring")
+    monkeypatch.setenv("MACLIP_QUEUE_BATCH_SIZE", "4")
+    args = bridge.parse_args(["--", "java"])
+    assert (args.queue_url, args.settings_from_function, args.batch_size) == (
+        "https://queue",
+        "stack-scoring",
+        4,
+    )
+    assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
+
+
+def test_alarms_name_the_queue_as_cloudwatch_does(gpu):
+    """The QueueName dimension is cut from the imported ARN: it must give the queue's name."""
+    arn = "arn:aws:sqs:eu-west-1:123456789012:stack-Queue-AbC"
+    alarms = gpu["Resources"]
+    nodes = [alarms["BacklogHigh"]["Properties"]["Dimensions"][0]["Value"]]
+    for metric in alarms["QueueEmpty"]["Properties"]["Metrics"]:
+        if "MetricStat" in metric:
+            nodes.append(metric["MetricStat"]["Metric"]["Dimensions"][0]["Value"])
+    resolved = Resolved({"Parameters": {}}, {})
+    resolved_arn = {"Fn::ImportValue": {"Fn::Sub": "${ScoringStackName}-QueueArn"}}
+    for node in nodes:
+        text = json.dumps(node).replace(json.dumps(resolved_arn), json.dumps(arn))
+        assert resolved.value(json.loads(text)) == "stack-Queue-AbC"

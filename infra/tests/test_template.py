@@ -259,3 +259,12 @@ def test_alarms_name_the_queue_as_cloudwatch_does(gpu):
     for node in nodes:
         text = json.dumps(node).replace(json.dumps(resolved_arn), json.dumps(arn))
         assert resolved.value(json.loads(text)) == "stack-Queue-AbC"
+
+
+def test_every_packaging_names_the_same_handler(template):
+    handler = template["Resources"]["ScoringZipFunction"]["Properties"]["Handler"]["Fn::If"][2]
+    for path in ["image/Dockerfile", "gpu/Dockerfile", "local-chain.sh"]:
+        assert handler in (INFRA / path).read_text(), path
+    runtime_client = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda"
+    for path in ["gpu/Dockerfile", "local-chain.sh"]:
+        assert runtime_client in (INFRA / path).read_text(), path

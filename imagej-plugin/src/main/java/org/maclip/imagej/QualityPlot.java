@@ -26,18 +26,24 @@ final class QualityPlot {
       mark(plot, x[best], q[best], new Color(0, 150, 0));
       mark(plot, x[worst], q[worst], new Color(200, 0, 0));
       plot.setColor(Color.black);
-      // Items with "__" are the only ones in the legend: the points, the best and the worst.
-      plot.addLegend("line\t__Q\t__best " + what + " " + fmt(x[best]) + "\t__worst " + what + " "
-          + fmt(x[worst]), "auto");
+      // Only items with "n__" are in the legend, in that order: the points, the best, the worst.
+      plot.addLegend("line\t0__Q\t1__best " + what + " " + fmt(x[best]) + "\t2__worst " + what
+          + " " + fmt(x[worst]), "top-right");
     }
     plot.setColor(Color.black);
-    plot.setLimitsToFit(false);
+    if (best >= 0) {
+      double pad = Math.max(1e-3, 0.12 * (q[best] - q[worst]));
+      plot.setLimits(min(x) - 0.5, max(x) + 0.5, q[worst] - pad, q[best] + pad);
+    }
     return plot;
   }
 
+  /** A large filled circle. */
   private static void mark(Plot plot, double x, double y, Color color) {
     plot.setColor(color, color);
-    plot.add("filled", new double[] {x}, new double[] {y});
+    plot.setLineWidth(3);
+    plot.add("circle", new double[] {x}, new double[] {y});
+    plot.setLineWidth(1);
   }
 
   /** Index of the largest (or smallest) finite value, -1 when there is none. */
@@ -50,6 +56,14 @@ final class QualityPlot {
       }
     }
     return found;
+  }
+
+  private static double min(double[] v) {
+    return java.util.Arrays.stream(v).min().orElse(0);
+  }
+
+  private static double max(double[] v) {
+    return java.util.Arrays.stream(v).max().orElse(1);
   }
 
   private static String fmt(double v) {

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Screenshots of the plugin in a real ImageJ on a virtual display, for the README (docs/).
+# Drives the menus with the mouse as a person would: Plugins > MA-CLIP > MA-CLIP Score on a
+# 6-slice focus series, then MA-CLIP Quality Map on one slice.
+#
+# Needs: xvfb, xdotool, imagemagick (apt-get install -y xvfb xdotool imagemagick fonts-dejavu-core),
+# the packaged plugin (mvn -pl imagej-plugin package), a model bundle, and a test image.
+#   imagej-plugin/screenshots/take-screenshots.sh BUILD_DIR BUNDLE IMAGE OUT_DIR
+# e.g. take-screenshots.sh imagej-plugin/target maclip-scoring/src/test/resources/golden/tinyrn \
+#        skimage/data/ihc.png docs
+set -euo pipefail
+build=$(realpath "$1")
+bundle=$(realpath "$2")
+image=$(realpath "$3")
+out=$(realpath "$4")
+ij_jar=$(find ~/.m2/repository/net/imagej/ij -name 'ij-*.jar' ! -name '*sources*' | sort | tail -1)
+
+work=$(mktemp -d)
+mkdir -p "$work/ImageJ/plugins" "$work/ImageJ/jars" "$work/home/.imagej"
+cp "$build/MA_CLIP.jar" "$work/ImageJ/plugins/"
+cp "$build"/jars/*.jar "$work/ImageJ/jars/"
+printf '.maclip.model=%s\n' "$bundle" > "$work/home/.imagej/IJ_Prefs.txt"
+cat > "$work/setup.ijm" <<EOF
+open("$image");
+rename("photo");
+for (i = 1; i <= 6; i++) {
+  selectImage("photo");
+  run("Duplicate...", "title=s" + i);
+  if (i > 1) run("Gaussian Blur...", "sigma=" + (i - 1));
+}
+close("photo");
+run("Images to Stack", "name=[focus series] title=s use");
+setSlice(1);
+EOF
+
+export DISPLAY=:${SCREEN_NUMBER:-77}
+Xvfb "$DISPLAY" -screen 0 1600x1000x24 >/dev/null 2>&1 &
+xvfb=$!
+java -Dplugins.dir="$work/ImageJ" -Duser.home="$work/home" -cp "$ij_jar" ij.ImageJ \
+  -macro "$work/setup.ijm" >"$work/imagej.log" 2>&1 &
+imagej=$!
+trap 'kill $imagej $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+
+window() { xdotool search --sync --name "^$1\$" | head -1; }
+# Top-left corner of a window: sets X and Y.
+corner() { eval "$(xdotool getwindowgeometry --shell "$1")"; X=$X; Y=$Y; }
+# Crops the screen to $1 (WxH+X+Y) into $2, as a small 8-bit PNG.
+shot() {
+  import -window root "$work/screen.png"
+  convert "$work/screen.png" -crop "$1" +repage -colors 200 "PNG8:$2"
+}
+# Opens Plugins > MA-CLIP and clicks item $1 (0-based) of the submenu.
+maclip_menu() {
+  corner "$(window ImageJ)"
+  local mx=$((X + 321)) my=$((Y + 12))
+  xdotool mousemove $mx $my click 1; sleep 1
+  xdotool mousemove $((mx + 15)) $((my + 144)); sleep 0.3; xdotool click 1; sleep 1
+  if [ "${2:-}" = menu ]; then shot "680x235+$((X))+0" "$out/imagej-menu.png"; fi
+  xdotool mousemove $((mx + 245)) $((my + 146 + 19 * $1)) click 1
+}
+
+sleep 2
+stack=$(window "focus series")
+main=$(window ImageJ)
+xdotool windowmove "$main" 880 0
+xdotool windowmove "$stack" 1000 90
+sleep 1
+
+# 1. The menu, and MA-CLIP Score's dialog (model from the settings, "stack" ticked for stacks).
+maclip_menu 0 menu
+dialog=$(xdotool search --sync --name "^MA-CLIP Score\$" | head -1)
+sleep 1
+corner "$dialog"
+eval "$(xdotool getwindowgeometry --shell "$dialog")"
+shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-score-dialog.png"
+ok() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 39)) $((Y + HEIGHT - 21)) click 1; }
+ok "$dialog"
+
+# 2. The table and the plot of Q against slice.
+table=$(window MA-CLIP)
+plot=$(window "MA-CLIP Q of focus series")
+sleep 2
+xdotool windowmove "$plot" 0 0
+xdotool windowsize "$table" 870 215
+xdotool windowmove "$table" 0 470
+sleep 2
+shot "870x690+0+0" "$out/imagej-results.png"
+
+# 3. The quality map of slice 1 as an overlay with its calibration bar.
+xdotool mousemove 1200 400 click 1 # the stack's window becomes the active image
+sleep 1
+maclip_menu 1
+mapdialog=$(xdotool search --sync --name "^MA-CLIP Quality Map\$" | head -1)
+sleep 1
+ok "$mapdialog"
+sleep 6
+corner "$stack"
+eval "$(xdotool getwindowgeometry --shell "$stack")"
+shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-quality-map.png"
+echo "screenshots in $out; ImageJ said:"
+cat "$work/imagej.log"

@@ -1,7 +1,7 @@
 package org.maclip.scoring;
 
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -135,12 +135,14 @@ public final class ImageDecoder {
 
   private static RgbImage read(String name, byte[] data, SizeCheck check)
       throws ImageException {
-    try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
+    // in memory: ImageIO's own stream for an InputStream caches to a temporary file
+    try (ImageInputStream stream = new ByteArrayImageInputStream(data)) {
       ImageReader reader = readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);
-        int width = header(reader, name);
-        int height = reader.getHeight(0);
+        int[] size = header(reader, name);
+        int width = size[0];
+        int height = size[1];
         check.check(width, height);
         if (width < 1 || height < 1) {
           throw new ImageException(name, "image has no pixels (" + width + "x" + height + ")");
@@ -163,9 +165,6 @@ public final class ImageDecoder {
 
   private static ImageReader readerFor(ImageInputStream stream, String name)
       throws ImageException {
-    if (stream == null) {
-      throw new ImageException(name, "cannot open the image stream");
-    }
     Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
     if (!readers.hasNext()) {
       throw new ImageException(name, "not an image maclip can read (unknown or corrupt format)");
@@ -173,10 +172,10 @@ public final class ImageDecoder {
     return readers.next();
   }
 
-  /** The width from the header, or why the header cannot be read. */
-  private static int header(ImageReader reader, String name) throws ImageException {
+  /** Width and height from the header, or why the header cannot be read. */
+  private static int[] header(ImageReader reader, String name) throws ImageException {
     try {
-      return reader.getWidth(0);
+      return new int[] {reader.getWidth(0), reader.getHeight(0)};
     } catch (IOException | RuntimeException e) {
       throw new ImageException(name, "corrupt image header (" + describe(e) + ")", e);
     }

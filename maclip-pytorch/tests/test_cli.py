@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -298,3 +299,116 @@ def test_models_lists_backbones(capsys) -> None:
     assert code == 0 and out.splitlines()[0].startswith("backbone")
     rn50 = next(line for line in out.splitlines() if line.split()[0] == "RN50")
     assert "resnet" in rn50 and "openai" in rn50
+
+
+def test_symlink_loops_are_entered_once(tmp_path: Path, tiny_rn: TinyModel, capsys) -> None:
+    root, outside = tmp_path / "photos", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    save_photo(root / "a.png", 224, 224, 1)
+    save_photo(root / "sub" / "b.png", 224, 224, 2)
+    save_photo(outside / "c.png", 224, 224, 3)
+    (root / "sub" / "up").symlink_to(root)  # two loops
+    (root / "sub" / "again").symlink_to(root / "sub")
+    (root / "link").symlink_to(outside)  # a folder link is followed, once
+    (root / "sub" / "link").symlink_to(outside)
+    for arguments in (
+        [str(root), "-r"],
+        [f"{root}/**/*.png"],
+        [str(root / "a.png"), str(root / "sub" / "up" / "a.png"), str(root / "link" / "c.png")],
+    ):
+        code, out, err = run(
+            ["score", *arguments, "--format", "jsonl", *tiny_rn.cli_args()], capsys
+        )
+        names = sorted(Path(r["path"]).name for r in map(json.loads, out.splitlines()))
+        expected = ["a.png", "c.png"] if len(arguments) == 3 else ["a.png", "b.png", "c.png"]
+        assert code == 0 and names == expected, (arguments, err)
+
+
+def test_file_names_that_are_not_utf8(tmp_path: Path, tiny_rn: TinyModel, capsys) -> None:
+    raw = b"caf\xe9.png"  # Latin-1, not UTF-8
+    save_photo(tmp_path / os.fsdecode(raw), 224, 224)
+    (tmp_path / os.fsdecode(b"gone-\xff.png")).write_bytes(b"not an image")
+    for suffix in ("csv", "jsonl", "json"):
+        out_file = tmp_path / f"scores.{suffix}"
+        code, _, err = run(
+            ["score", str(tmp_path), "-o", str(out_file), *tiny_rn.cli_args()], capsys
+        )
+        assert code == 1 and "Traceback" not in err and "gone-" in err
+        data = out_file.read_bytes()
+        if suffix == "csv":  # the file's own bytes, so the path names the file
+            rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", "surrogateescape"))))
+            paths = [row["path"] for row in rows]
+        else:  # JSON escapes them (\udce9)
+            records = json.loads(data) if suffix == "json" else read_jsonl(out_file)
+            paths = [record["path"] for record in records]
+        assert Path(paths[0]).exists() and os.fsencode(paths[0]).endswith(raw), suffix
+
+
+def test_unusable_outputs_and_folders_are_one_line_errors(
+    folder: Path, tiny_rn: TinyModel, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for extra in ([], ["--resume"]):
+        code, out, err = run(
+            ["score", str(folder), "-o", str(folder), *extra, *tiny_rn.cli_args()], capsys
+        )
+        assert code == 2 and out == ""
+        assert err == f"maclip-pytorch: error: {folder}: is a folder; -o needs a file, " + (
+            f"e.g. -o {folder}/scores.csv\n"
+        )
+
+    locked = folder / "sub"
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(real):  # type: ignore[no-untyped-def]
+        def call(path=".", *args):  # type: ignore[no-untyped-def]
+            if os.fspath(path) == str(locked):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path, *args)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", refuse(real_scandir))
+    monkeypatch.setattr(os, "listdir", refuse(real_listdir))
+    for arguments in ([str(locked)], [str(folder), "-r"]):
+        code, out, err = run(["score", *arguments, *tiny_rn.cli_args()], capsys)
+        assert code == 2 and out == ""
+        assert (
+            err == f"maclip-pytorch: error: {locked}: cannot read this folder (Permission denied)\n"
+        )
+
+
+def test_explain_refuses_an_unknown_figure_suffix(folder: Path, tiny_rn: TinyModel, capsys) -> None:
+    figure = folder.parent / "map.xyz"
+    code, out, err = run(
+        ["explain", str(folder / "a.jpg"), "-o", str(figure), *tiny_rn.cli_args()], capsys
+    )
+    assert code == 2 and out == "" and not figure.exists()
+    assert err.startswith(f"maclip-pytorch: error: {figure}: unknown figure format .xyz; ")
+    assert ".png" in err and err.count("\n") == 1
+    code, out, _ = run(
+        ["explain", str(folder / "a.jpg"), "-o", str(figure.with_suffix(".png"))]
+        + tiny_rn.cli_args(),
+        capsys,
+    )
+    assert code == 0 and figure.with_suffix(".png").stat().st_size > 0
+
+
+def test_resume_matches_the_real_path(
+    folder: Path, tiny_rn: TinyModel, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(folder.parent)
+    out_file = folder.parent / "scores.jsonl"
+    code, _, _ = run(["score", "photos", "-o", "scores.jsonl", *tiny_rn.cli_args()], capsys)
+    assert code == 0 and [r["path"] for r in read_jsonl(out_file)] == [
+        "photos/a.jpg",
+        "photos/b.png",
+    ]
+    save_photo(folder / "d.png", 230, 230, 4)
+    code, _, err = run(
+        ["score", str(folder.resolve()), "-o", "scores.jsonl", "--resume", *tiny_rn.cli_args()],
+        capsys,
+    )
+    paths = [r["path"] for r in read_jsonl(out_file)]
+    assert code == 0 and "resuming: 2 images already scored" in err
+    assert paths == ["photos/a.jpg", "photos/b.png", str(folder.resolve() / "d.png")]

@@ -14,8 +14,10 @@ loaded; 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -29,7 +31,15 @@ from .inputs import InputError, gather_inputs
 from .quality import DEFAULT_PROMPT_PAIRS, METHODS
 from .scorer import Scorer
 from .views import ViewConfig
-from .writers import FORMATS, ResultWriter, completed_keys, infer_format, open_output
+from .writers import (
+    FORMATS,
+    OutputError,
+    ResultWriter,
+    check_output,
+    completed_keys,
+    infer_format,
+    open_output,
+)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -239,12 +249,14 @@ def run_score(args: argparse.Namespace) -> int:
     except InputError as err:
         raise CommandError(str(err)) from err
     fmt = infer_format(args.output, args.format)
+    check_output(args.output)
     if args.resume:
         if fmt != "jsonl" or not args.output:
             raise CommandError("--resume needs a JSON Lines output file: -o results.jsonl")
-        done = completed_keys(args.output)
+        # matched on the real path: a folder given once relative, once absolute is one folder
+        done = {os.path.realpath(key) for key in completed_keys(args.output)}
         skipped = len(paths)
-        paths = [p for p in paths if p not in done]
+        paths = [p for p in paths if os.path.realpath(p) not in done]
         skipped -= len(paths)
         if skipped:
             print(f"resuming: {skipped} images already scored in {args.output}", file=sys.stderr)
@@ -354,9 +366,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help, --version, or a usage error already printed
         return int(done.code or 0)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL)
+    if isinstance(sys.stderr, io.TextIOWrapper):  # file names that are not UTF-8: \udcNN
+        sys.stderr.reconfigure(errors="backslashreplace")
     try:
         return int(args.func(args))
-    except CommandError as err:
+    except (CommandError, OutputError) as err:
         print(f"maclip-pytorch: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

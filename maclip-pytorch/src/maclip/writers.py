@@ -1,15 +1,19 @@
 """Writing results as a terminal table, CSV, JSON Lines or JSON.
 
 CSV and JSON Lines are written row by row and flushed as each image is scored,
-so an interrupted run keeps what it did. JSON Lines output supports resuming:
-:func:`completed_keys` reads an earlier, possibly interrupted, file, drops a
-torn last line and the rows of failed images (they are tried again), and
-returns the keys already scored.
+so an interrupted run keeps what it did. File names that are not UTF-8 (kept by
+Python as ``surrogateescape`` characters) are written back as their original bytes
+in CSV and tables, and as ``\\udcXX`` escapes in JSON.
+
+JSON Lines output supports resuming: :func:`completed_keys` reads an earlier,
+possibly interrupted, file, drops a torn last line and the rows of failed images
+(they are tried again), and returns the keys already scored.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import os
@@ -27,6 +31,10 @@ _SUFFIX_FORMATS: dict[str, Format] = {
     ".ndjson": "jsonl",
     ".json": "json",
 }
+
+
+class OutputError(ValueError):
+    """An output path that cannot be written (a folder, no permission, ...)."""
 
 
 def infer_format(output: str | None, requested: Format | None) -> Format:
@@ -128,7 +136,11 @@ def completed_keys(path: str | os.PathLike) -> set[str]:
     kept: list[str] = []
     done: set[str] = set()
     changed = False
-    for line in file.read_text(encoding="utf-8").splitlines():
+    try:
+        text = file.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as err:
+        raise OutputError(f"{path}: cannot read it to resume ({err.strerror or err})") from err
+    for line in text.splitlines():
         try:
             record = json.loads(line)
             key = record["path"]
@@ -142,14 +154,42 @@ def completed_keys(path: str | os.PathLike) -> set[str]:
         kept.append(line)
     if changed:
         tmp = file.with_name(file.name + ".tmp")
-        tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        tmp.write_text(
+            "".join(f"{line}\n" for line in kept), encoding="utf-8", errors="surrogateescape"
+        )
         os.replace(tmp, file)
     return done
 
 
+def check_output(output: str | None) -> None:
+    """Refuse an output that names a folder (call before any work is done).
+
+    Raises:
+        OutputError: naming the path and what to do instead.
+    """
+    if output is not None and output != "-" and Path(output).is_dir():
+        raise OutputError(f"{output}: is a folder; -o needs a file, e.g. -o {output}/scores.csv")
+
+
 def open_output(output: str | None, append: bool) -> IO[str]:
-    """The output stream: a file (appended to when resuming) or standard output."""
+    """The output stream: a file (appended to when resuming) or standard output.
+
+    Raises:
+        OutputError: the file cannot be created or opened.
+    """
     if output is None or output == "-":
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="surrogateescape")
         return sys.stdout
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    return open(output, "a" if append else "w", encoding="utf-8", newline="")
+    check_output(output)
+    try:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        return open(
+            output,
+            "a" if append else "w",
+            encoding="utf-8",
+            errors="surrogateescape",
+            newline="",
+        )
+    except OSError as err:
+        raise OutputError(f"{output}: cannot write it ({err.strerror or err})") from err

@@ -33,6 +33,7 @@ from ..images import ImageError, ImageSource
 from ..quality import DEFAULT_PROMPT_PAIRS, METHODS, FusionParams, Method
 from ..scorer import ImageFeatures, Scorer
 from ..views import ViewConfig
+from ..writers import check_output
 from .cache import CachedEncoder, FeatureCache, ModelKey, default_cache_dir, weights_id
 from .datasets import Dataset, DatasetError, load_dataset, load_table
 from .evaluate import MethodResult, evaluate_features, per_group_srcc
@@ -446,15 +447,24 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 def run_explain(args: argparse.Namespace) -> int:
     """``maclip-pytorch explain IMAGE``: the image with its quality map and the score breakdown."""
-    from .explain import explain_figure
+    from .explain import explain_figure, figure_suffixes
 
+    output = args.output or Path(f"{Path(args.image).stem}-quality.png")
+    check_output(str(output))
+    if output.suffix.lower() not in figure_suffixes():
+        raise CommandError(
+            f"{output}: unknown figure format {output.suffix or '(no suffix)'}; "
+            f"end the file name in one of {', '.join(figure_suffixes())}"
+        )
     scorer = scorer_from_args(args)
     result = scorer.score([args.image])[0]
     if result.error is not None:
         print(f"error: {result.key}: {result.error}", file=sys.stderr)
         return EXIT_SOME_FAILED
-    output = args.output or Path(f"{Path(args.image).stem}-quality.png")
-    explain_figure(args.image, result, output, field=args.field)
+    try:
+        explain_figure(args.image, result, output, field=args.field)
+    except OSError as err:
+        raise CommandError(f"{output}: cannot write the figure ({err.strerror or err})") from err
     print(f"Q={result.q:.4f} (Q_sim={result.q_sim:.4f}, Q_mag={result.q_mag:.4f}); wrote {output}")
     return EXIT_OK
 

@@ -27,6 +27,13 @@ FIELD_LABELS = {
 }
 
 
+def figure_suffixes() -> list[str]:
+    """File suffixes matplotlib can write a figure as (``.png``, ``.pdf``, ...)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return sorted(f".{name}" for name in FigureCanvasBase.get_supported_filetypes())
+
+
 def explain_figure(
     image: ImageSource,
     result: ImageResult,

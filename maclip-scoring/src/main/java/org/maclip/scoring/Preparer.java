@@ -48,7 +48,9 @@ final class Preparer {
       prepared.check(image.width(), image.height());
     }
     Views.Frame frame = Views.preparedSize(image.width(), image.height(), views);
-    RgbImage resized = resize(image, (int) frame.width(), (int) frame.height());
+    // pixels this library decoded are its own to normalise in place; a caller's are copied
+    boolean owned = input instanceof Inputs.Encoded || input instanceof Inputs.BufferedInput;
+    RgbImage resized = resize(image, (int) frame.width(), (int) frame.height(), owned);
     normalise(resized.pixels(), resized.width() * resized.height());
     List<ViewBox> boxes = Views.viewBoxes(resized.width(), resized.height(), views);
     return new Prepared(image.width(), image.height(), resized, boxes);
@@ -64,16 +66,18 @@ final class Preparer {
 
   /**
    * The reference's {@code views.prepare}: the pre-resize (always 8-bit, even at the native
-   * size), then one antialiased bicubic resize to the prepared size, clamped to [0, 1]. Returns a
-   * new image: the caller may normalise it in place.
+   * size), then one antialiased bicubic resize to the prepared size, clamped to [0, 1]. The
+   * result may be normalised in place: it is a new image unless {@code owned} says {@code image}
+   * may be reused.
    */
-  RgbImage resize(RgbImage image, int width, int height) {
+  RgbImage resize(RgbImage image, int width, int height, boolean owned) {
     if (views.preResize().isPresent()) {
       ScorerOptions.Size size = views.preResize().get();
       image = preResize8bit(image, size.width(), size.height());
+      owned = true;
     }
     if (image.width() == width && image.height() == height) {
-      return new RgbImage(width, height, image.pixels().clone());
+      return owned ? image : new RgbImage(width, height, image.pixels().clone());
     }
     float[] out =
         Resize.bicubicAntialias(image.pixels(), 3, image.width(), image.height(), width, height);

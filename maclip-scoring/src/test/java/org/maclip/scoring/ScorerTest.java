@@ -150,6 +150,17 @@ class ScorerTest {
   }
 
   @Test
+  void aCallersPixelsAreLeftAlone() throws ImageException {
+    RgbImage image = ImageDecoder.decode(image("rgb_300x250.png"), Long.MAX_VALUE);
+    float[] before = image.pixels().clone();
+    try (Scorer scorer = Scorer.open(bundle())) {
+      double q = scorer.score(ImageInput.of("raw", image)).q();
+      assertEquals(scorer.score(image("rgb_300x250.png")).q(), q, 0.0);
+    }
+    org.junit.jupiter.api.Assertions.assertArrayEquals(before, image.pixels());
+  }
+
+  @Test
   void javaImagesScoreAsTheirFiles() throws IOException {
     BufferedImage image = ImageIO.read(image("rgb_300x250.png").toFile());
     try (Scorer scorer = Scorer.open(bundle())) {

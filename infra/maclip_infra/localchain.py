@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,14 @@ class Layout:
     suffixes: str
     results_prefix: str
     max_receive_count: int
+
+    def function_environment(self) -> dict[str, str]:
+        """What the template sets for the function (FunctionConfig's environment names)."""
+        return {
+            "MACLIP_INPUT_PREFIX": self.input_prefix,
+            "MACLIP_SUFFIXES": self.suffixes,
+            "MACLIP_RESULTS_PREFIX": self.results_prefix,
+        }
 
     @classmethod
     def from_template(cls, path: Path) -> Layout:
@@ -172,7 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     w = sub.add_parser("show")
     w.add_argument("--endpoint", required=True)
     w.add_argument("--state", type=Path, required=True)
+    e = sub.add_parser("env", help="shell exports of the function's settings")
+    e.add_argument("--template", type=Path, required=True)
     args = p.parse_args(argv)
+    if args.command == "env":
+        for name, value in Layout.from_template(args.template).function_environment().items():
+            print(f"export {name}={shlex.quote(value)}")
+        return 0
     aws = _clients(args.endpoint)
     if args.command == "setup":
         layout = Layout.from_template(args.template)

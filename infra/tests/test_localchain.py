@@ -53,3 +53,11 @@ def test_setup_queues_only_the_images_and_show_reports_missing_results(aws):
     assert localchain.show(aws_pair, expected, state["dead_letter_url"], out) == 0
     assert '"view_scores": "[2 views]"' in out.getvalue()
     assert "dead-letter queue: 0 message(s)" in out.getvalue()
+
+
+def test_env_exports_the_templates_settings_for_the_shell(capsys):
+    assert localchain.main(["env", "--template", str(TEMPLATE)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "export MACLIP_INPUT_PREFIX=incoming/" in lines
+    assert "export MACLIP_RESULTS_PREFIX=maclip-results/" in lines
+    assert any(line.startswith("export MACLIP_SUFFIXES=") for line in lines)

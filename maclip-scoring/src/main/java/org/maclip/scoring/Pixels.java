@@ -60,37 +60,48 @@ final class Pixels {
   private static RgbImage fromComponents(Raster raster, ColorModel model, boolean alpha) {
     int w = raster.getWidth();
     int h = raster.getHeight();
+    int plane = w * h;
     int colours = model.getNumColorComponents();
+    int bands = raster.getNumBands();
     int bits = model.getComponentSize(0);
     int alphaBits = alpha ? model.getComponentSize(colours) : 0;
     boolean deep = bits > 8;
     boolean premultiplied = model.isAlphaPremultiplied();
-    float max = (1 << bits) - 1;
-    float alphaMax = (1 << alphaBits) - 1;
-    float[] out = new float[3 * w * h];
-    int[][] band = new int[raster.getNumBands()][w];
+    float[] scaled = scale(bits);
+    float[] alphaScaled = alpha ? scale(alphaBits) : null;
+    float[] out = new float[3 * plane];
+    int[] row = new int[w * bands];
     for (int y = 0; y < h; y++) {
-      for (int b = 0; b < band.length; b++) {
-        raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, band[b]);
-      }
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
       for (int x = 0; x < w; x++) {
+        int at = x * bands;
         for (int c = 0; c < 3; c++) {
-          int v = band[colours == 1 ? 0 : c][x];
+          int v = row[at + (colours == 1 ? 0 : c)];
           float value;
           if (!alpha) {
-            value = v / max;
+            value = scaled[v];
           } else if (deep) {
-            float a = band[colours][x] / alphaMax;
-            float colour = premultiplied ? v / max : v / max * a;
+            float a = alphaScaled[row[at + colours]];
+            float colour = premultiplied ? scaled[v] : scaled[v] * a;
             value = Math.min(Math.max(colour + (1f - a), 0f), 1f);
           } else {
-            value = overWhite(to8(v, bits), to8(band[colours][x], alphaBits)) / 255f;
+            value = overWhite(to8(v, bits), to8(row[at + colours], alphaBits)) / 255f;
           }
-          out[c * w * h + y * w + x] = value;
+          out[c * plane + y * w + x] = value;
         }
       }
     }
     return new RgbImage(w, h, out);
+  }
+
+  /** {@code v / (2^bits − 1)} in float32 for every sample value {@code v}. */
+  private static float[] scale(int bits) {
+    float max = (1 << bits) - 1;
+    float[] table = new float[1 << bits];
+    for (int v = 0; v < table.length; v++) {
+      table[v] = v / max;
+    }
+    return table;
   }
 
   /** A sample as Pillow's 8-bit modes hold it: the high byte of 16-bit samples. */

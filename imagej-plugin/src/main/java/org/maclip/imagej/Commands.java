@@ -14,6 +14,10 @@ import org.maclip.scoring.ModelException;
 final class Commands {
   /** The title of every message. */
   static final String TITLE = "MA-CLIP";
+  /** The label (macro key {@code model}) every command uses for the bundle. */
+  static final String MODEL_LABEL = "Model bundle";
+  /** The label (macro key {@code raw}) of the raw-data conversion. */
+  static final String RAW_LABEL = "Raw data range (ignore LUT and display range)";
 
   /** The work of a command, once its parameters are known. */
   @FunctionalInterface

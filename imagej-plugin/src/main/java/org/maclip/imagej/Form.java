@@ -91,33 +91,33 @@ final class Form {
   }
 
   private static Object macroValue(Field f, String options) {
-    switch (f.kind()) {
-      case FLAG:
-        return hasWord(options, f.key());
-      case NUMBER: {
-        String text = Macro.getValue(options, f.key(), null);
-        if (text == null) {
-          return f.initial();
-        }
-        try {
-          return Double.parseDouble(text.trim());
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(f.key() + "=" + text + " is not a number");
-        }
-      }
-      case CHOICE: {
-        String text = Macro.getValue(options, f.key(), (String) f.initial());
-        for (String item : f.items()) {
-          if (item.equalsIgnoreCase(text.trim())) {
-            return item;
-          }
-        }
-        throw new IllegalArgumentException(f.key() + "=" + text + " is not one of "
-            + String.join(", ", f.items()));
-      }
-      default:
-        return Macro.getValue(options, f.key(), (String) f.initial());
+    return switch (f.kind()) {
+      case FLAG -> hasWord(options, f.key());
+      case NUMBER -> number(f, Macro.getValue(options, f.key(), null));
+      case CHOICE -> choice(f, Macro.getValue(options, f.key(), (String) f.initial()));
+      default -> Macro.getValue(options, f.key(), (String) f.initial());
+    };
+  }
+
+  private static Object number(Field f, String text) {
+    if (text == null) {
+      return f.initial();
     }
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(f.key() + "=" + text + " is not a number");
+    }
+  }
+
+  private static String choice(Field f, String text) {
+    for (String item : f.items()) {
+      if (item.equalsIgnoreCase(text.trim())) {
+        return item;
+      }
+    }
+    throw new IllegalArgumentException(
+        f.key() + "=" + text + " is not one of " + String.join(", ", f.items()));
   }
 
   /**

@@ -31,7 +31,12 @@ public final class ImageConversion {
     /** As displayed: LUT and display range. */
     DISPLAYED,
     /** The data range mapped linearly. */
-    RAW
+    RAW;
+
+    /** RAW when {@code raw}, else DISPLAYED. */
+    public static Rule of(boolean raw) {
+      return raw ? RAW : DISPLAYED;
+    }
   }
 
   /**

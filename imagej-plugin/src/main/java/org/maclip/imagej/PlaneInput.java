@@ -25,10 +25,6 @@ final class PlaneInput implements ImageInput {
     return name;
   }
 
-  Plane plane() {
-    return plane;
-  }
-
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
     checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);

@@ -29,8 +29,8 @@ public final class QualityMapCommand implements PlugIn {
     }
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
-        .file("Model bundle", saved.model())
-        .flag("Raw data range (ignore LUT and display range)", false)
+        .file(Commands.MODEL_LABEL, saved.model())
+        .flag(Commands.RAW_LABEL, false)
         .choice("Map", QualityMap.Field.labels(), QualityMap.Field.Q.label())
         .choice("Output", OUTPUTS, OUTPUTS[0])
         .number("Opacity (%)", 50, 0)
@@ -42,8 +42,7 @@ public final class QualityMapCommand implements PlugIn {
     }
     Form.Answers a = answers.get();
     Settings settings = saved.remember(a.text("model"));
-    ImageConversion.Rule rule = a.flag("raw") ? ImageConversion.Rule.RAW
-        : ImageConversion.Rule.DISPLAYED;
+    ImageConversion.Rule rule = ImageConversion.Rule.of(a.flag("raw"));
     QualityMap.Field field = QualityMap.Field.parse(a.text("map"));
     boolean overlay = a.text("output").equals(OUTPUTS[0]);
     double opacity = a.number("opacity");

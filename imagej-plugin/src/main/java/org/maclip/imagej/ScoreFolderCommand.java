@@ -29,11 +29,11 @@ public final class ScoreFolderCommand implements PlugIn {
   private Optional<Commands.Work> prepare() throws UserError {
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
-        .file("Model bundle", saved.model())
+        .file(Commands.MODEL_LABEL, saved.model())
         .folder("Folder", "")
         .flag("Include subfolders", false)
         .text("Extensions", FolderScan.DEFAULT_EXTENSIONS)
-        .flag("Raw data range (ignore LUT and display range)", false)
+        .flag(Commands.RAW_LABEL, false)
         .file("Save table as", "")
         .note("Empty 'Save table as': " + CSV_NAME + " in the folder.")
         .ask();
@@ -48,8 +48,7 @@ public final class ScoreFolderCommand implements PlugIn {
     Path folder = Paths.get(a.text("folder")).toAbsolutePath().normalize();
     Path csv = a.text("save").isEmpty() ? folder.resolve(CSV_NAME)
         : Paths.get(a.text("save")).toAbsolutePath().normalize();
-    ImageConversion.Rule rule = a.flag("raw") ? ImageConversion.Rule.RAW
-        : ImageConversion.Rule.DISPLAYED;
+    ImageConversion.Rule rule = ImageConversion.Rule.of(a.flag("raw"));
     boolean subfolders = a.flag("include");
     String extensions = a.text("extensions");
     return Optional.of(() -> score(settings, folder, subfolders, extensions, rule, csv));

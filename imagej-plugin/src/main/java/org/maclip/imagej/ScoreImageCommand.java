@@ -5,7 +5,7 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.maclip.scoring.ScoreResult;
@@ -32,8 +32,8 @@ public final class ScoreImageCommand implements PlugIn {
     }
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
-        .file("Model bundle", saved.model())
-        .flag("Raw data range (ignore LUT and display range)", false)
+        .file(Commands.MODEL_LABEL, saved.model())
+        .flag(Commands.RAW_LABEL, false)
         .flag("Stack: score every slice and frame", imp.getStackSize() > 1)
         .choice("Dimension", Planes.Scope.stackChoices(), Planes.Scope.ALL.id())
         .flag("Plot Q against slice (stacks)", true)
@@ -45,8 +45,7 @@ public final class ScoreImageCommand implements PlugIn {
     }
     Form.Answers a = answers.get();
     Settings settings = saved.remember(a.text("model"));
-    ImageConversion.Rule rule = a.flag("raw") ? ImageConversion.Rule.RAW
-        : ImageConversion.Rule.DISPLAYED;
+    ImageConversion.Rule rule = ImageConversion.Rule.of(a.flag("raw"));
     Planes.Scope scope = a.flag("stack") ? Planes.Scope.parse(a.text("dimension"))
         : Planes.Scope.CURRENT;
     boolean plot = a.flag("plot");
@@ -71,7 +70,7 @@ public final class ScoreImageCommand implements PlugIn {
       IJ.resetEscape();
       done = Batches.score(scorer, inputs, (i, r) -> results[i] = r, IJ::escapePressed);
     }
-    List<ScoreResult> scored = List.of(results).subList(0, done);
+    List<ScoreResult> scored = Arrays.asList(results).subList(0, done); // the rest: cancelled
     if (scored.stream().noneMatch(ScoreResult::ok)) {
       ScoreResult first = scored.get(0);
       throw new UserError(first.name() + ": " + first.error());

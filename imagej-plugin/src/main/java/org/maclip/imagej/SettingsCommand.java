@@ -24,7 +24,7 @@ public final class SettingsCommand implements PlugIn {
   private Optional<Commands.Work> prepare() {
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
-        .file("Model bundle", saved.model())
+        .file(Commands.MODEL_LABEL, saved.model())
         .number("Threads (0 = automatic)", saved.threads(), 0)
         .number("Batch size (views per run)", saved.batchSize(), 0)
         .choice("Device", DEVICES, saved.device().name().toLowerCase(Locale.ROOT))

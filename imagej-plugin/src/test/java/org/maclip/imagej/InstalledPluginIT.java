@@ -98,6 +98,37 @@ class InstalledPluginIT {
     assertFalse(out.contains("\tat "), out);
   }
 
+  @Test
+  void theReadmeMacrosRun() throws Exception {
+    String readme = Files.readString(Paths.get("README.md"));
+    List<String> blocks = new ArrayList<>();
+    Matcher m = Pattern.compile("```javascript\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    Path folder = Files.createDirectories(dir.resolve("run42"));
+    Files.copy(GOLDEN.resolve("images/rgb_300x250.png"), folder.resolve("a.tif"));
+    Files.writeString(folder.resolve("b.tif"), "broken");
+    String folderMacro = blocks.stream().filter(b -> b.contains("Score Folder")).findFirst()
+        .orElseThrow()
+        .replace("/data/models/maclip-rn50", GOLDEN.resolve("tinyrn").toString())
+        .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
+        .replace("/data/run42", folder.toString());
+    String sharpest = blocks.stream().filter(b -> b.contains("sharpest") || b.contains("best of"))
+        .findFirst().orElseThrow()
+        .replace("/data/models/maclip-rn50", GOLDEN.resolve("tinyrn").toString());
+    String out = batch(folderMacro
+        + "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
+        + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n"
+        + "run('Images to Stack', 'name=series use');\n"
+        + sharpest
+        + "print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
+    assertTrue(out.contains("2 files in the table; unreadable ones:"), out);
+    assertTrue(out.contains("unreadable: b.tif: "), out);
+    assertEquals(3, Files.readAllLines(dir.resolve("q.csv")).size());
+    assertTrue(out.contains("picked best of series from slice "), out);
+  }
+
   /** Runs the macro in a fresh ImageJ with the plugin installed; returns its output. */
   private String batch(String macro) throws Exception {
     Path imagej = install();

@@ -10,11 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.maclip.scoring.Device;
-import org.maclip.scoring.Method;
 import org.maclip.scoring.Scorer;
-import org.maclip.scoring.ScorerOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,9 +38,7 @@ final class ScoreCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "images, folders, patterns, lists")
   List<String> paths;
 
-  @Option(names = {"-m", "--model"}, required = true, paramLabel = "BUNDLE",
-      description = "model bundle: a folder or .zip written by maclip-pytorch export")
-  Path model;
+  @Mixin ScoringOptions scoring;
 
   @Option(names = {"-r", "--recursive"}, description = "descend into sub-folders")
   boolean recursive;
@@ -61,50 +57,6 @@ final class ScoreCommand implements Callable<Integer> {
 
   @Option(names = "--views", description = "add per-view scores and boxes (json, jsonl)")
   boolean views;
-
-  @Option(names = "--batch-size", paramLabel = "N", converter = Converters.Positive.class,
-      description = "views per encoder run, the memory bound (default: 32)")
-  Integer batchSize;
-
-  @Option(names = "--threads", paramLabel = "N", converter = Converters.NonNegative.class,
-      description = "ONNX Runtime threads; 0 lets it choose (default: 0)")
-  Integer threads;
-
-  @Option(names = "--device", paramLabel = "DEVICE", converter = Converters.DeviceName.class,
-      description = "cpu or cuda (default: cpu)")
-  Device device;
-
-  @Option(names = "--method", paramLabel = "METHOD", converter = Converters.MethodName.class,
-      description = "maclip, clipiqa or magnitude (default: maclip)")
-  Method method;
-
-  @Option(names = "--lam", paramLabel = "X", converter = Converters.Finite.class,
-      description = "Box-Cox λ (default: the bundle's, 0.5)")
-  Double lam;
-
-  @Option(names = "--alpha", paramLabel = "X", converter = Converters.Finite.class,
-      description = "fusion α (default: the bundle's, 1.0)")
-  Double alpha;
-
-  @Option(names = "--b-sim", paramLabel = "X", converter = Converters.Finite.class,
-      description = "base logit of Q_sim (default: the bundle's, 1.0)")
-  Double bSim;
-
-  @Option(names = "--b-mag", paramLabel = "X", converter = Converters.Finite.class,
-      description = "base logit of Q_mag (default: the bundle's, 0.6)")
-  Double bMag;
-
-  @Option(names = "--max-pixels", paramLabel = "N", converter = Converters.PixelCount.class,
-      description = "refuse images with more pixels, decoded or prepared (default: 89478485)")
-  Long maxPixels;
-
-  @Option(names = "--max-side", paramLabel = "N", converter = Converters.NonNegative.class,
-      description = "cap the longer side before cutting views; 0: none (default: 0)")
-  Integer maxSide;
-
-  @Option(names = "--pre-resize", paramLabel = "WxH", converter = Converters.Size.class,
-      description = "resize every image first, e.g. 448x448 (SPAQ in the paper)")
-  ScorerOptions.Size preResize;
 
   @Option(names = {"-q", "--quiet"}, description = "no progress or summary (errors still shown)")
   boolean quiet;
@@ -136,7 +88,7 @@ final class ScoreCommand implements Callable<Integer> {
     if (items.isEmpty()) {
       throw new CliException(noImages(gathered.skippedFolders()));
     }
-    try (Scorer scorer = ScorerFactory.open(model, options(), params())) {
+    try (Scorer scorer = scoring.open()) {
       return run(scorer, items, chosen, err);
     }
   }
@@ -221,37 +173,5 @@ final class ScoreCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new CliException("cannot write " + output + ": " + Exit.reason(e), e);
     }
-  }
-
-  /** The scorer options the command line gives, the library's defaults elsewhere. */
-  ScorerOptions options() {
-    ScorerOptions o = ScorerOptions.defaults();
-    if (batchSize != null) {
-      o = o.withBatchSize(batchSize);
-    }
-    if (threads != null) {
-      o = o.withThreads(threads);
-    }
-    if (device != null) {
-      o = o.withDevice(device);
-    }
-    if (method != null) {
-      o = o.withMethod(method);
-    }
-    if (maxPixels != null) {
-      o = o.withMaxPixels(maxPixels);
-    }
-    if (maxSide != null) {
-      o = o.withMaxSide(maxSide);
-    }
-    if (preResize != null) {
-      o = o.withPreResize(preResize);
-    }
-    return o;
-  }
-
-  /** The fusion parameters given on the command line; null where the bundle's default holds. */
-  ScorerFactory.Overrides params() {
-    return new ScorerFactory.Overrides(lam, alpha, bSim, bMag);
   }
 }

@@ -54,7 +54,8 @@ public final class Planes {
    * @param frames number of frames (T)
    * @param current the plane on display; its channel is kept for every plane
    */
-  public static List<Plane> select(int channels, int slices, int frames, Plane current, Scope scope) {
+  public static List<Plane> select(
+      int channels, int slices, int frames, Plane current, Scope scope) {
     int z0 = current.slice();
     int t0 = current.frame();
     int zFrom = scope == Scope.ALL || scope == Scope.SLICES ? 1 : z0;

@@ -15,7 +15,8 @@ import org.maclip.scoring.Scorer;
  * opens it, into the "MA-CLIP" table and a CSV file. Files that cannot be read get a row with
  * their reason in the Error column (and a line in the log) while the rest are scored. Esc stops.
  *
- * <p>Macro: {@code run("MA-CLIP Score Folder...", "folder=[/data/run1] include save=[/data/q.csv]");}
+ * <p>Macro: {@code run("MA-CLIP Score Folder...",
+ *     "folder=[/data/run1] include save=[/data/q.csv]");}
  */
 public final class ScoreFolderCommand implements PlugIn {
   static final String COMMAND = "MA-CLIP Score Folder...";

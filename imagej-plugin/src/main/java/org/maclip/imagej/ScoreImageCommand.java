@@ -12,8 +12,8 @@ import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 
 /**
- * Plugins › MA-CLIP › MA-CLIP Score: the active image's current plane, or every slice and frame,
- * into the "MA-CLIP" table, with a plot of Q for stacks.
+ * Plugins › MA-CLIP › MA-CLIP Score: the active image's current plane, or every slice and
+ * frame, into the "MA-CLIP" table, with a plot of Q for stacks.
  *
  * <p>Macro: {@code run("MA-CLIP Score", "model=[/path/to/bundle] stack dimension=all plot");}
  */

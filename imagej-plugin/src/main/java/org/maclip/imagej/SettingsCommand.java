@@ -10,7 +10,8 @@ import org.maclip.scoring.Device;
  * Plugins › MA-CLIP › MA-CLIP Settings...: the model bundle, threads, batch size and device,
  * remembered in ImageJ's preferences. Changing them unloads the kept model.
  *
- * <p>Macro: {@code run("MA-CLIP Settings...", "model=[/path/to/bundle] threads=0 batch=32 device=cpu");}
+ * <p>Macro: {@code run("MA-CLIP Settings...",
+ *     "model=[/path/to/bundle] threads=0 batch=32 device=cpu");}
  */
 public final class SettingsCommand implements PlugIn {
   static final String COMMAND = "MA-CLIP Settings...";

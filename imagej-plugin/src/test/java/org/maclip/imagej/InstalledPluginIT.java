@@ -80,8 +80,8 @@ class InstalledPluginIT {
     assertEquals(library.score(GOLDEN.resolve("images/rgb_512x384.png")).q(),
         Double.parseDouble(m.group(1)), 1e-6);
     assertEquals("Stack", m.group(2));
-    assertTrue(out.contains("folder rows=2 error=ImageJ could not open it as an image (format: txt)"),
-        out);
+    assertTrue(out.contains(
+        "folder rows=2 error=ImageJ could not open it as an image (format: txt)"), out);
     List<String> lines = Files.readAllLines(csv);
     assertEquals(3, lines.size());
     assertTrue(lines.get(1).startsWith("a.png,1,"), lines.get(1));

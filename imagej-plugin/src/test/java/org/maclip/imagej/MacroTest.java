@@ -243,7 +243,8 @@ class MacroTest {
 
   @Test
   void aBadMacroValue() {
-    var out = scoreAfter("newImage('x', '8-bit noise', 300, 300, 1);", MODEL + " stack dimension=z");
+    var out = scoreAfter("newImage('x', '8-bit noise', 300, 300, 1);",
+        MODEL + " stack dimension=z");
     assertStopped(out, "dimension=z is not one of all, slices, frames");
   }
 

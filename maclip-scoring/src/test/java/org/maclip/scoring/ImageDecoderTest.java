@@ -376,13 +376,13 @@ class ImageDecoderTest {
   }
 
   @Test
-  void jpegsDecodeCloseToPillow() throws ImageException {
-    // lossy: Java's and libjpeg's inverse DCT and chroma upsampling differ by a few levels
+  void jpegsDecodeAsPillowDoes() throws ImageException {
+    // the JDK's libjpeg and Pillow's libjpeg-turbo agree here to the level (also measured on
+    // 640 x 480 photos: baseline, progressive, 4:4:4 and CMYK all identical)
     int[][] cmyk = {{201, 30, 40}, {19, 180, 59}, {30, 40, 220}, {240, 240, 31}};
-    assertTrue(cornerError(CMYK_JPEG, cmyk) <= 3, "CMYK: " + cornerError(CMYK_JPEG, cmyk));
+    assertEquals(0, cornerError(CMYK_JPEG, cmyk));
     int[][] progressive = {{200, 30, 41}, {16, 181, 63}, {24, 43, 223}, {244, 239, 25}};
-    int error = cornerError(PROGRESSIVE_JPEG, progressive);
-    assertTrue(error <= 8, "progressive: " + error);
+    assertEquals(0, cornerError(PROGRESSIVE_JPEG, progressive));
   }
 
   @Test

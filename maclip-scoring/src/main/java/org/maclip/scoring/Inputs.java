@@ -8,6 +8,9 @@ import java.util.Objects;
 final class Inputs {
   private Inputs() {}
 
+  /** The most pixels one planar RGB float array can hold (Java arrays have int indices). */
+  static final long MAX_ARRAY_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+
   /** Refuses an image of {@code width × height} with more than {@code maxPixels} pixels. */
   static void checkPixels(String name, long width, long height, long maxPixels)
       throws ImageException {
@@ -17,6 +20,17 @@ final class Inputs {
           name,
           width + "x" + height + " = " + pixels + " pixels is over the limit of " + maxPixels
               + " (decompression-bomb guard); raise it with --max-pixels");
+    }
+    checkArray(name, width, height);
+  }
+
+  /** Refuses a size whose RGB floats would not fit one Java array, whatever the limit. */
+  static void checkArray(String name, long width, long height) throws ImageException {
+    if (width * height > MAX_ARRAY_PIXELS) {
+      throw new ImageException(
+          name,
+          width + "x" + height + " = " + width * height + " pixels is more than one image can"
+              + " hold here (" + MAX_ARRAY_PIXELS + ")");
     }
   }
 

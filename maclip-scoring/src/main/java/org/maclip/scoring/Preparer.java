@@ -62,6 +62,8 @@ final class Preparer {
     if (over != null) {
       throw new ImageException(name, over);
     }
+    Views.Frame frame = Views.preparedSize(width, height, views);
+    Inputs.checkArray(name, frame.width(), frame.height());
   }
 
   /**

@@ -139,6 +139,18 @@ class ScorerTest {
   }
 
   @Test
+  void aRaisedLimitStillStopsAtWhatAnArrayHolds() throws IOException {
+    Path thin = dir.resolve("thin.png");
+    ImageIO.write(new BufferedImage(1, 20_000, BufferedImage.TYPE_BYTE_GRAY), "png", thin.toFile());
+    ScorerOptions unlimited = ScorerOptions.defaults().withMaxPixels(Long.MAX_VALUE);
+    try (Scorer scorer = Scorer.open(bundle(), unlimited)) {
+      assertEquals(
+          "224x4480000 = 1003520000 pixels is more than one image can hold here (715827879)",
+          scorer.score(thin).error());
+    }
+  }
+
+  @Test
   void pixelsOutOfRangeAreRefused() {
     float[] pixels = new float[3 * 4 * 4];
     pixels[5] = 1.5f;

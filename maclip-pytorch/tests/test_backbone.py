@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from pathlib import Path
 
 import open_clip
 import pytest
 import torch
 
-from maclip.backbone import BackboneError, iter_backbones, load_backbone, resolve_precision
+from maclip import backbone as backbone_module
+from maclip.backbone import (
+    BackboneError,
+    create_clip,
+    hub_reachable,
+    iter_backbones,
+    load_backbone,
+    resolve_precision,
+)
 
 from .conftest import TinyModel
 
@@ -90,6 +100,7 @@ def test_unreachable_weights_say_how_to_work_offline(monkeypatch: pytest.MonkeyP
         raise RuntimeError("Failed to download weights for tag 'openai': no network")
 
     monkeypatch.setattr(open_clip, "create_model", offline)
+    monkeypatch.setattr(backbone_module, "hub_reachable", lambda url: True)
     with pytest.raises(BackboneError, match="(?s)could not obtain weights.*--checkpoint PATH"):
         load_backbone("RN50", pretrained="openai", device="cpu")
 
@@ -117,3 +128,67 @@ def test_random_weights_are_the_same_on_every_run(tiny_rn: TinyModel) -> None:
     torch.testing.assert_close(first.encode_views(views), second.encode_views(views))
     torch.manual_seed(123)
     torch.testing.assert_close(torch.rand(1), after_load)  # the caller's stream is untouched
+
+
+def test_cached_weights_load_offline_when_the_hub_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(backbone_module, "hub_reachable", lambda url: False)
+    offline_during_load = []
+    model = torch.nn.Linear(1, 1)
+
+    def from_cache(name: str, pretrained: str, cache_dir: str | None = None) -> torch.nn.Module:
+        offline_during_load.append(constants.HF_HUB_OFFLINE)
+        return model
+
+    monkeypatch.setattr(open_clip, "create_model", from_cache)
+    assert create_clip("RN50", "openai", None, None) == (model, "openai")
+    assert offline_during_load == [True] and constants.HF_HUB_OFFLINE is False
+
+
+def test_reachable_hub_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    probes: list[str] = []
+    monkeypatch.setattr(backbone_module, "hub_reachable", lambda url: probes.append(url) or True)
+
+    def failing(name: str, pretrained: str, cache_dir: str | None = None) -> torch.nn.Module:
+        assert constants.HF_HUB_OFFLINE is False
+        raise RuntimeError("404 from the hub")
+
+    monkeypatch.setattr(open_clip, "create_model", failing)
+    with pytest.raises(BackboneError, match="(?s)404 from the hub.*--checkpoint PATH"):
+        create_clip("RN50", "openai", None, None)
+    repo = open_clip.get_pretrained_cfg("RN50", "openai")["hf_hub"].rstrip("/")
+    assert probes == [f"{constants.ENDPOINT}/{repo}/resolve/main/open_clip_pytorch_model.bin"]
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:  # noqa: N802 - the name http.server calls
+        status = int(self.path.strip("/"))
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")  # never followed
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_hub_reachable_asks_once_and_reads_the_status() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        answers = {code: hub_reachable(f"{base}/{code}", 2.0) for code in (200, 302, 404, 403, 503)}
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers == {200: True, 302: True, 404: True, 403: False, 503: False}
+    assert not hub_reachable(base + "/200", 2.0)  # nothing listens any more
+    assert not hub_reachable("", 2.0)

@@ -412,3 +412,39 @@ def test_resume_matches_the_real_path(
     paths = [r["path"] for r in read_jsonl(out_file)]
     assert code == 0 and "resuming: 2 images already scored" in err
     assert paths == ["photos/a.jpg", "photos/b.png", str(folder.resolve() / "d.png")]
+
+
+def test_unreachable_hub_fails_fast_with_one_message(
+    folder: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cached weights and no network: one clear error at once, each warning shown once."""
+    import logging
+    import warnings
+
+    import open_clip
+    from huggingface_hub import constants
+
+    from maclip import backbone
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(backbone, "hub_reachable", lambda url: False)
+    offline_during_load = []
+    warning = f"cannot reach the hub ({folder})"  # unique: "once" is once per process
+
+    def loader(name: str, pretrained: str, cache_dir: str | None = None) -> None:
+        offline_during_load.append(constants.HF_HUB_OFFLINE)
+        for _ in range(2):  # open_clip tries two file names, each warning alike
+            warnings.warn(warning, UserWarning, stacklevel=1)
+            logging.getLogger("huggingface_hub.file_download").warning("retrying %s", name)
+        raise RuntimeError("file not in the local cache")
+
+    monkeypatch.setattr(open_clip, "create_model", loader)
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        code = cli.main(["score", str(folder)])
+    out, err = capfd.readouterr()
+    assert code == 2 and out == "" and offline_during_load == [True]
+    assert err.startswith("maclip-pytorch: error: weights for backbone 'RN50', pretrained tag ")
+    assert "cannot be reached" in err and "--checkpoint PATH" in err and err.count("\n") == 1
+    assert [str(w.message) for w in shown] == [warning]
+    assert constants.HF_HUB_OFFLINE is False

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import urllib.error
+import urllib.request
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,6 +323,88 @@ def _missing_weights_message(name: str, pretrained: str, err: Exception) -> str:
     )
 
 
+#: Seconds the download server has to answer before the hub is taken as unreachable.
+HUB_PROBE_TIMEOUT = 5.0
+
+
+def _weights_url(name: str, pretrained: str) -> str:
+    """The URL open_clip downloads a pretrained tag's weights from (Hugging Face first)."""
+    config = open_clip.get_pretrained_cfg(name, pretrained)
+    if config.get("hf_hub"):
+        from huggingface_hub import constants
+
+        repo, filename = os.path.split(config["hf_hub"])
+        return (
+            f"{constants.ENDPOINT}/{repo}/resolve/main/{filename or 'open_clip_pytorch_model.bin'}"
+        )
+    return str(config.get("url", ""))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is an answer: it comes back as an HTTPError with its code
+
+
+def hub_reachable(url: str, timeout: float = HUB_PROBE_TIMEOUT) -> bool:
+    """Whether the server of ``url`` answers a HEAD request within ``timeout`` seconds.
+
+    One request, no retries, through the environment's proxy. Any status below 500
+    counts (a 404 still says the server is there), except 403 and 407, which are
+    what proxies answer for sites they block.
+    """
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, method="HEAD"), timeout=timeout) as answer:
+            status = int(answer.status)
+    except urllib.error.HTTPError as err:
+        status = err.code
+    except (OSError, ValueError):  # no route, refused, timed out, TLS failure, bad URL
+        return False
+    return status < 500 and status not in (403, 407)
+
+
+@contextlib.contextmanager
+def _hub_offline(offline: bool) -> Iterator[None]:
+    """Hugging Face hub offline mode (cached files only, no request) while inside."""
+    from huggingface_hub import constants
+
+    before = constants.HF_HUB_OFFLINE
+    constants.HF_HUB_OFFLINE = before or offline
+    try:
+        yield
+    finally:
+        constants.HF_HUB_OFFLINE = before
+
+
+def _fetch_pretrained(
+    name: str, pretrained: str, cache_dir: str | os.PathLike | None
+) -> torch.nn.Module:
+    """open_clip's model with a pretrained tag, from the cache or downloaded.
+
+    When the download server does not answer within :data:`HUB_PROBE_TIMEOUT`, the hub
+    is put offline: cached weights load at once and missing ones fail at once, instead
+    of retrying for a minute. Repeated warnings (one per file name tried) show once.
+    """
+    from huggingface_hub import constants
+
+    offline = bool(constants.HF_HUB_OFFLINE) or not hub_reachable(_weights_url(name, pretrained))
+    try:
+        with _hub_offline(offline), warnings.catch_warnings():
+            warnings.simplefilter("once")
+            return open_clip.create_model(
+                name, pretrained=pretrained, cache_dir=None if cache_dir is None else str(cache_dir)
+            )
+    except Exception as err:  # noqa: BLE001 - download/hub errors of many kinds
+        if offline:
+            raise BackboneError(
+                f"weights for backbone {name!r}, pretrained tag {pretrained!r} are not in the "
+                f"download cache ({cache_dir or 'the open_clip/Hugging Face default'}) and the "
+                "download server cannot be reached (or HF_HUB_OFFLINE is set); run once with "
+                "internet access to fill the cache, or pass --checkpoint PATH"
+            ) from err
+        raise BackboneError(_missing_weights_message(name, pretrained, err)) from err
+
+
 def create_clip(
     name: str,
     pretrained: str | None,
@@ -357,13 +442,7 @@ def create_clip(
             f"unknown pretrained tag {pretrained!r} for {name!r}; known tags: "
             f"{', '.join(tags) or 'none (use --checkpoint)'}"
         )
-    try:
-        model = open_clip.create_model(
-            name, pretrained=pretrained, cache_dir=None if cache_dir is None else str(cache_dir)
-        )
-    except Exception as err:  # noqa: BLE001 - download/hub errors of many kinds
-        raise BackboneError(_missing_weights_message(name, pretrained, err)) from err
-    return model, pretrained
+    return _fetch_pretrained(name, pretrained, cache_dir), pretrained
 
 
 def load_backbone(

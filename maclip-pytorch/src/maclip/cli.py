@@ -358,6 +358,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(verbose: bool) -> None:
+    """Log messages on standard error with ``-v``, else none; each shown once.
+
+    The download hub's logger has a handler of its own, so its records are not
+    also passed to the root handler (which printed each of them twice).
+    """
+    level = logging.INFO if verbose else logging.CRITICAL
+    logging.basicConfig(level=level)
+    logging.getLogger().setLevel(level)
+    hub = logging.getLogger("huggingface_hub")
+    hub.setLevel(logging.INFO if verbose else logging.CRITICAL)
+    hub.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``maclip-pytorch`` console script; returns the exit code."""
     parser = build_parser()
@@ -365,7 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error already printed
         return int(done.code or 0)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.CRITICAL)
+    configure_logging(args.verbose)
     if isinstance(sys.stderr, io.TextIOWrapper):  # file names that are not UTF-8: \udcNN
         sys.stderr.reconfigure(errors="backslashreplace")
     try:

@@ -447,4 +447,5 @@ def test_unreachable_hub_fails_fast_with_one_message(
     assert err.startswith("maclip-pytorch: error: weights for backbone 'RN50', pretrained tag ")
     assert "cannot be reached" in err and "--checkpoint PATH" in err and err.count("\n") == 1
     assert [str(w.message) for w in shown] == [warning]
+    assert "retrying" not in err  # the hub's log records need -v
     assert constants.HF_HUB_OFFLINE is False

@@ -1,8 +1,10 @@
 package org.maclip.cli;
 
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
@@ -43,33 +45,53 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the measurement as one JSON object")
   boolean json;
 
-  private final Lister lister;
+  @Option(names = "--paced",
+      description = "for a driver interleaving other work: announce each step on standard error"
+          + " (bench: ready / warm-up / round N, with seconds) and wait for a line on standard"
+          + " input before the warm-up and before each round; waits are not timed")
+  boolean paced;
 
-  BenchCommand(Lister lister) {
+  private final Lister lister;
+  private final InputStream in;
+
+  /**
+   * @param lister how folders are listed
+   * @param in where {@code --paced} reads its go-ahead lines
+   */
+  BenchCommand(Lister lister, InputStream in) {
     this.lister = lister;
+    this.in = in;
   }
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     double jvmSeconds = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
     List<FileItem> items = new InputGatherer(false, lister, note -> { }).gather(paths).items();
     if (items.isEmpty()) {
       throw new CliException("no images found in " + String.join(" ", paths));
     }
+    Pacer pacer = paced ? Pacer.of(in, spec.commandLine().getErr()) : Pacer.NONE;
     long start = System.nanoTime();
     try (Scorer scorer = scoring.open()) {
       double loadSeconds = seconds(start);
+      pacer.announce(format("ready %.3f s", loadSeconds));
+      pacer.await();
       start = System.nanoTime();
       List<ScoreResult> results = checked(scorer.scoreAll(items));
       double warmUpSeconds = seconds(start);
+      pacer.announce(format("warm-up %.3f s", warmUpSeconds));
       List<Double> times = new ArrayList<>(rounds);
-      for (int round = 0; round < rounds; round++) {
+      for (int round = 1; round <= rounds; round++) {
+        pacer.await();
         start = System.nanoTime();
         results = checked(scorer.scoreAll(items));
         times.add(seconds(start));
+        pacer.announce(format("round %d %.3f s", round, times.get(round - 1)));
       }
       BenchReport report = new BenchReport(scorer.bundle(), scorer.options(), scorer.device(),
-          jvmSeconds, loadSeconds, warmUpSeconds, times, results);
+          new BenchReport.Times(jvmSeconds, loadSeconds, warmUpSeconds, times,
+              pacer.waitedSeconds()),
+          results);
       spec.commandLine().getOut().print(json ? report.json() : report.text());
       spec.commandLine().getOut().flush();
       return Exit.OK;
@@ -84,6 +106,10 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return results;
+  }
+
+  private static String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
   }
 
   private static double seconds(long startNanos) {

@@ -19,27 +19,31 @@ import org.maclip.scoring.ScorerOptions;
  * @param bundle the bundle scored with
  * @param options the scorer's options (batch size, threads)
  * @param device the device the encoder ran on
- * @param jvmSeconds from the JVM's start to the command's start (JVM start-up, class loading)
- * @param loadSeconds opening the scorer: reading and checking the bundle, ONNX Runtime session
- * @param warmUpSeconds the untimed first run over the inputs
- * @param roundSeconds each timed run over the inputs
+ * @param times what took how long
  * @param results the last round's results, in input order
  */
 record BenchReport(
-    Bundle bundle,
-    ScorerOptions options,
-    Device device,
-    double jvmSeconds,
-    double loadSeconds,
-    double warmUpSeconds,
-    List<Double> roundSeconds,
-    List<ScoreResult> results) {
+    Bundle bundle, ScorerOptions options, Device device, Times times, List<ScoreResult> results) {
+
+  /**
+   * The measured times, seconds.
+   *
+   * @param jvm from the JVM's start to the command's start (JVM start-up, class loading)
+   * @param load opening the scorer: reading and checking the bundle, ONNX Runtime session
+   * @param warmUp the first run over the inputs, not counted in the rate
+   * @param rounds each timed run over the inputs
+   * @param waited waiting for the driver's go-ahead ({@code --paced}), in none of the above
+   */
+  record Times(double jvm, double load, double warmUp, List<Double> rounds, double waited) {
+    Times {
+      if (rounds.isEmpty()) {
+        throw new IllegalArgumentException("a benchmark needs at least one timed round");
+      }
+      rounds = List.copyOf(rounds);
+    }
+  }
 
   BenchReport {
-    if (roundSeconds.isEmpty()) {
-      throw new IllegalArgumentException("a benchmark needs at least one timed round");
-    }
-    roundSeconds = List.copyOf(roundSeconds);
     results = List.copyOf(results);
   }
 
@@ -50,7 +54,7 @@ record BenchReport(
 
   /** The fastest round, seconds: the one least disturbed by other work. */
   double bestSeconds() {
-    return Collections.min(roundSeconds);
+    return Collections.min(times.rounds());
   }
 
   double imagesPerSecond() {
@@ -70,9 +74,9 @@ record BenchReport(
         options.batchSize()));
     t.append(format("images: %d, %d views a round%n", results.size(), views()));
     t.append(format("jvm start %.3f s, model load %.3f s, warm-up %.3f s%n",
-        jvmSeconds, loadSeconds, warmUpSeconds));
-    for (int i = 0; i < roundSeconds.size(); i++) {
-      t.append(format("round %d: %.3f s%n", i + 1, roundSeconds.get(i)));
+        times.jvm(), times.load(), times.warmUp()));
+    for (int i = 0; i < times.rounds().size(); i++) {
+      t.append(format("round %d: %.3f s%n", i + 1, times.rounds().get(i)));
     }
     t.append(format("best: %.3f s, %.3f images/s, %.2f views/s%n",
         bestSeconds(), imagesPerSecond(), viewsPerSecond()));
@@ -95,14 +99,15 @@ record BenchReport(
       json.writeNumberField("batch_size", options.batchSize());
       json.writeNumberField("images", results.size());
       json.writeNumberField("views", views());
-      json.writeNumberField("jvm_seconds", jvmSeconds);
-      json.writeNumberField("load_seconds", loadSeconds);
-      json.writeNumberField("warm_up_seconds", warmUpSeconds);
+      json.writeNumberField("jvm_seconds", times.jvm());
+      json.writeNumberField("load_seconds", times.load());
+      json.writeNumberField("warm_up_seconds", times.warmUp());
       json.writeArrayFieldStart("round_seconds");
-      for (double s : roundSeconds) {
+      for (double s : times.rounds()) {
         json.writeNumber(s);
       }
       json.writeEndArray();
+      json.writeNumberField("waited_seconds", times.waited());
       json.writeNumberField("best_seconds", bestSeconds());
       json.writeNumberField("images_per_second", imagesPerSecond());
       json.writeNumberField("views_per_second", viewsPerSecond());

@@ -53,7 +53,7 @@ public final class Main {
     CommandLine cli = new CommandLine(new MaclipCommand());
     cli.addSubcommand(new ScoreCommand(terminal, lister));
     cli.addSubcommand(new InfoCommand());
-    cli.addSubcommand(new BenchCommand(lister));
+    cli.addSubcommand(new BenchCommand(lister, System.in));
     cli.setExecutionExceptionHandler(exit);
     cli.setParameterExceptionHandler(exit);
     return cli;

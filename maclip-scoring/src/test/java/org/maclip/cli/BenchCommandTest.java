@@ -5,14 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.FilterWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 import org.maclip.scoring.ScorerOptions;
+import picocli.CommandLine;
 
 /** {@code maclip bench} on the tiny ResNet bundle (random weights). */
 class BenchCommandTest {
@@ -104,5 +116,74 @@ class BenchCommandTest {
     CliRun noModel = CliRun.of("bench", a.toString());
     assertEquals(Exit.USAGE, noModel.code(), noModel.toString());
     assertTrue(noModel.err().contains("--model"), noModel.toString());
+  }
+
+  @Test
+  void pacedWaitsForEachGoAheadAndLeavesTheWaitsOutOfTheTimes() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 260, 230, 3);
+    PipedOutputStream driver = new PipedOutputStream();
+    PipedInputStream in = new PipedInputStream(driver);
+    Semaphore announced = new Semaphore(0);
+    StringWriter err = new StringWriter();
+    Writer announcing = new FilterWriter(err) {
+      @Override
+      public void write(String text, int offset, int length) throws IOException {
+        super.write(text, offset, length);
+        if (text.substring(offset, offset + length).contains("bench: ")) {
+          announced.release();
+        }
+      }
+    };
+    Thread feeder = new Thread(() -> {
+      try {
+        for (int step = 0; step < 3; step++) { // before the warm-up and before each round
+          announced.acquire();
+          Thread.sleep(200);
+          driver.write("go\n".getBytes(StandardCharsets.UTF_8));
+          driver.flush();
+        }
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    feeder.start();
+    StringWriter out = new StringWriter();
+    int code = bench(in, out, announcing, a.toString(), "-m", bundle, "--rounds", "2",
+        "--paced", "--json");
+    feeder.join(10_000);
+    assertEquals(Exit.OK, code, err.toString());
+    List<String> steps = err.toString().lines().toList();
+    assertEquals(4, steps.size(), err.toString());
+    assertTrue(steps.get(0).matches("bench: ready \\d+\\.\\d{3} s"), err.toString());
+    assertTrue(steps.get(1).matches("bench: warm-up \\d+\\.\\d{3} s"), err.toString());
+    assertTrue(steps.get(2).matches("bench: round 1 \\d+\\.\\d{3} s"), err.toString());
+    assertTrue(steps.get(3).matches("bench: round 2 \\d+\\.\\d{3} s"), err.toString());
+    JsonNode report = JSON.readTree(out.toString());
+    assertTrue(report.get("waited_seconds").asDouble() >= 0.55, report.toString());
+  }
+
+  @Test
+  void pacedStopsWithOneLineWhenTheDriverGoesAway() throws Exception {
+    Path a = TestImages.good(dir.resolve("a.png"), 260, 230, 3);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    InputStream oneLine = new ByteArrayInputStream("go\n".getBytes(StandardCharsets.UTF_8));
+    int code = bench(oneLine, out, err, a.toString(), "-m", bundle, "--paced");
+    assertEquals(Exit.USAGE, code, err.toString());
+    assertEquals(List.of("bench: ready", "bench: warm-up",
+        "maclip: error: --paced: standard input ended before the benchmark did"),
+        err.toString().lines().map(l -> l.replaceAll(" [0-9.]+ s$", "")).toList());
+    assertEquals("", out.toString());
+  }
+
+  /** Runs {@code maclip bench args...} reading go-ahead lines from {@code in}. */
+  private static int bench(InputStream in, Writer out, Writer err, String... args) {
+    Exit exit = new Exit();
+    return new CommandLine(new BenchCommand(Lister.FILES, in))
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .setExecutionExceptionHandler(exit)
+        .setParameterExceptionHandler(exit)
+        .execute(args);
   }
 }

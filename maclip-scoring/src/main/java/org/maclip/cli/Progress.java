@@ -3,6 +3,7 @@ package org.maclip.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
 import org.maclip.scoring.ProgressListener;
 import org.maclip.scoring.ScoreResult;
 
@@ -17,12 +18,27 @@ final class Progress implements ProgressListener {
   private final boolean quiet;
   private final boolean terminal;
   private final int every;
+  private final BooleanSupplier outputClosed;
   private int done;
   private int failed;
   private boolean counterShown;
   private long lastDraw;
 
+  /** Thrown when the reader of standard output has gone away: scoring stops quietly. */
+  static final class OutputClosed extends RuntimeException {
+    OutputClosed() {
+      super("standard output was closed", null, false, false);
+    }
+  }
+
   Progress(ResultWriter writer, PrintWriter err, boolean quiet, boolean terminal, int every) {
+    this(writer, err, quiet, terminal, every, () -> false);
+  }
+
+  /** As above; {@code outputClosed} tells when to stop because nobody reads the results. */
+  Progress(ResultWriter writer, PrintWriter err, boolean quiet, boolean terminal, int every,
+      BooleanSupplier outputClosed) {
+    this.outputClosed = outputClosed;
     this.writer = writer;
     this.err = err;
     this.quiet = quiet;
@@ -36,6 +52,9 @@ final class Progress implements ProgressListener {
       writer.write(result);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (outputClosed.getAsBoolean()) {
+      throw new OutputClosed();
     }
     this.done = done;
     if (!result.ok()) {

@@ -1,13 +1,10 @@
 package org.maclip.cli;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.maclip.scoring.Scorer;
@@ -70,17 +67,18 @@ final class ScoreCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    OutputFormat chosen = OutputFormat.choose(format, isStdout() ? null : output);
-    checkOutput(chosen);
+    OutputTarget target = new OutputTarget(output);
+    OutputFormat chosen = target.format(format);
+    target.check(chosen, resume);
     InputGatherer.Gathered gathered =
         new InputGatherer(recursive, lister, note -> err.println("note: " + note)).gather(paths);
     List<FileItem> items = gathered.items();
     if (resume) {
-      items = skipDone(items, err);
+      items = skipDone(items, target.file(), err);
       if (items.isEmpty()) {
-        err.println("nothing left to score: every image is in " + output);
+        err.println("nothing left to score: every image is in " + target);
         err.flush();
         return Exit.OK;
       }
@@ -89,66 +87,50 @@ final class ScoreCommand implements Callable<Integer> {
       throw new CliException(noImages(gathered.skippedFolders()));
     }
     try (Scorer scorer = scoring.open()) {
-      return run(scorer, items, chosen, err);
+      return run(scorer, items, target, chosen, err);
     }
   }
 
-  private int run(Scorer scorer, List<FileItem> items, OutputFormat chosen, PrintWriter err)
-      throws IOException {
-    Writer out = openOutput();
+  /** Scores {@code items} one after another, writing each result as it finishes. */
+  private int run(Scorer scorer, List<FileItem> items, OutputTarget target, OutputFormat chosen,
+      PrintWriter err) {
+    Writer out = target.open(spec.commandLine().getOut(), resume);
+    Progress progress = null;
     try {
       ResultWriter writer = ResultWriter.create(chosen, out, views);
-      Progress progress = new Progress(writer, err, quiet, terminal, PROGRESS_EVERY);
+      progress = new Progress(writer, err, quiet, terminal, PROGRESS_EVERY, target::closed);
       scorer.scoreEach(items, progress);
       writer.close();
+      target.finish(out);
       progress.summary(items.size());
       return Exit.ofRun(progress.failed());
-    } finally {
-      if (isStdout()) {
-        out.flush();
-      } else {
-        out.close();
-      }
-    }
-  }
-
-  private boolean isStdout() {
-    return output == null || output.toString().equals("-");
-  }
-
-  /** Refuses -o naming a folder and --resume without a JSON Lines file; makes -o's folder. */
-  private void checkOutput(OutputFormat chosen) {
-    if (resume && (isStdout() || chosen != OutputFormat.JSONL)) {
-      throw new CliException("--resume needs a JSON Lines output file: -o results.jsonl");
-    }
-    if (isStdout()) {
-      return;
-    }
-    if (Files.isDirectory(output)) {
-      throw new CliException("-o " + output + " is a folder: name a file, e.g. -o "
-          + output.resolve("results." + (chosen == OutputFormat.TABLE ? "txt" : chosen.id())));
-    }
-    Path parent = output.toAbsolutePath().getParent();
-    try {
-      Files.createDirectories(parent);
+    } catch (Progress.OutputClosed e) {
+      return Exit.ofRun(progress.failed());
     } catch (IOException e) {
-      throw new CliException("cannot create the folder of -o " + output + ": "
-          + Exit.reason(e), e);
+      throw cannotWrite(target, e);
+    } catch (UncheckedIOException e) {
+      throw cannotWrite(target, e.getCause());
+    } finally {
+      target.finishQuietly(out);
     }
   }
 
-  private List<FileItem> skipDone(List<FileItem> items, PrintWriter err) throws IOException {
+  private static CliException cannotWrite(OutputTarget target, IOException e) {
+    return new CliException("cannot write " + target + ": " + Exit.reason(e), e);
+  }
+
+  private List<FileItem> skipDone(List<FileItem> items, Path file, PrintWriter err) {
     ResumeLog.State state;
     try {
-      state = ResumeLog.read(output);
+      state = ResumeLog.read(file);
     } catch (IOException e) {
-      throw new CliException("cannot resume from " + output + ": " + Exit.reason(e), e);
+      throw new CliException("cannot resume from " + file + ": " + Exit.reason(e), e);
     }
     List<FileItem> left = items.stream().filter(i -> !state.done().contains(i.key())).toList();
     if (!quiet) {
       int skipped = items.size() - left.size();
       err.println("resuming: " + skipped + " of " + items.size() + " images already scored in "
-          + output + (state.dropped() > 0
+          + file + (state.dropped() > 0
               ? " (" + state.dropped() + " unfinished or failed lines removed)" : ""));
     }
     return left;
@@ -159,19 +141,5 @@ final class ScoreCommand implements Callable<Integer> {
     return skippedFolders > 0
         ? message + " (" + skippedFolders + " sub-folder(s) not searched: use -r to descend)"
         : message;
-  }
-
-  private Writer openOutput() throws IOException {
-    if (isStdout()) {
-      return spec.commandLine().getOut();
-    }
-    StandardOpenOption mode = resume ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-    try {
-      return new OutputStreamWriter(
-          Files.newOutputStream(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode),
-          StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new CliException("cannot write " + output + ": " + Exit.reason(e), e);
-    }
   }
 }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,6 +156,34 @@ class ScoreCommandTest {
     assertTrue(array.isArray());
     assertEquals(row.get("q").asDouble(), array.get(0).get("q").asDouble(), 1e-12);
     assertFalse(array.get(0).has("view_scores"));
+  }
+
+  @Test
+  void stopsQuietlyWhenStandardOutputIsClosed() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      TestImages.good(dir.resolve("img" + i + ".png"), 224, 224, i);
+    }
+    int[] writes = {0};
+    Writer closedPipe = new Writer() {
+      @Override
+      public void write(char[] buffer, int offset, int length) throws IOException {
+        writes[0]++;
+        throw new IOException("Broken pipe");
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine().setOut(new PrintWriter(closedPipe))
+        .setErr(new PrintWriter(err, true))
+        .execute("score", dir.toString(), "-m", bundle, "--format", "jsonl");
+    assertEquals(Exit.OK, code, err.toString());
+    assertEquals(1, writes[0], "stopped after the first result");
+    assertEquals("", err.toString());
   }
 
   @Test

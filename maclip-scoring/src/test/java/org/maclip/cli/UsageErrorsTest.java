@@ -67,6 +67,13 @@ class UsageErrorsTest {
   }
 
   @Test
+  void outputWhoseFolderCannotBeMade() {
+    CliRun run = CliRun.of("score", image.toString(), "-m", bundle, "-o",
+        "/proc/maclip-no-such/r.csv");
+    assertUsageError(run, "cannot create the folder of -o /proc/maclip-no-such/r.csv: ");
+  }
+
+  @Test
   void resumeNeedsAJsonLinesFile() {
     String expected = "--resume needs a JSON Lines output file: -o results.jsonl";
     assertUsageError(CliRun.of("score", image.toString(), "-m", bundle, "--resume"), expected);
@@ -110,7 +117,7 @@ class UsageErrorsTest {
   void missingArgumentsAndCommands() {
     assertUsageError(CliRun.of("score", image.toString()), "Missing required option: '--model");
     assertUsageError(CliRun.of("score", "-m", bundle), "Missing required parameter: 'PATH'");
-    assertUsageError(CliRun.of(), "give a command: score or info");
+    assertUsageError(CliRun.of(), "give a command: score, info or bench");
     assertUsageError(CliRun.of("rate"), "Unmatched argument at index 0: 'rate'");
   }
 

@@ -35,11 +35,12 @@ public class Beans {
   @Startup
   Scorer scorer(FunctionConfig config, S3Client s3) {
     long start = System.nanoTime();
+    NativeLibraries.configure();
     Path bundle = ModelSource.resolve(config.model().orElse(null), config.modelCache(), s3);
     Scorer scorer = Scorer.open(bundle, Models.options(config));
-    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms", scorer.bundle().backbone(),
+    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms, on %s", scorer.bundle().backbone(),
         scorer.bundle().pretrained(), scorer.bundle().sha256(), bundle,
-        (System.nanoTime() - start) / 1_000_000);
+        (System.nanoTime() - start) / 1_000_000, scorer.device());
     return scorer;
   }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check (under 5 minutes on a CUDA machine): install maclip from this checkout, then run
+# GPU check (under 5 minutes on a CUDA machine): install maclip-pytorch from this checkout, then run
 # the engine's CUDA tests, the throughput comparison (per-image loop vs engine, fp32 and
 # autocast) and the CPU-vs-GPU score parity check. Nothing is downloaded but Python packages.
 #

@@ -201,8 +201,10 @@ class JavaBench:
             text=True,
         )
         self.log: list[str] = []
-        self.rounds = 0
-        self.ready = self.step("ready")
+        self.rounds, self.total = 0, args.rounds
+        self.out = self.err = ""
+        self.wall = 0.0
+        self.step("ready")
 
     def step(self, name: str) -> float:
         """Waits for ``bench: <name> <seconds> s`` on Java's stderr; returns the seconds."""
@@ -230,17 +232,18 @@ class JavaBench:
         self.go()
         self.rounds += 1
         column.seconds.append(self.step(f"round {self.rounds}"))
+        if self.rounds == self.total:  # Java reports and exits now, before the next engine runs
+            self.out, self.err = self.process.communicate()
+            self.wall = time.perf_counter() - self.started
 
     def finish(self, column: Column) -> dict[str, Any]:
         """Java's report; its round times (exact) and Q replace the announced ones."""
-        out, err = self.process.communicate()
-        wall = time.perf_counter() - self.started
         if self.process.returncode != 0:
-            raise SystemExit(f"maclip bench failed (exit {self.process.returncode}):\n{err}")
-        report: dict[str, Any] = json.loads(out)
+            raise SystemExit(f"maclip bench failed (exit {self.process.returncode}):\n{self.err}")
+        report: dict[str, Any] = json.loads(self.out)
         column.seconds = list(report["round_seconds"])
         column.q = [r["q"] for r in report["results"]]
-        report["process_seconds"] = wall - report["waited_seconds"]
+        report["process_seconds"] = self.wall - report["waited_seconds"]
         return report
 
 

@@ -20,7 +20,7 @@ work). It prints images/s per engine, Java/PyTorch (target >= 1.5x), the largest
 and Java's process wall time (waits for the other engines left out) with its JVM
 start and model load.
 
-    python benchmarks/java_vs_pytorch.py                 # 3-4 minutes on 2 idle cores
+    python benchmarks/java_vs_pytorch.py                 # under 4 minutes on 2 idle cores
     python benchmarks/java_vs_pytorch.py --bundle /tmp/rn50 --images 8 --rounds 5
     python benchmarks/java_vs_pytorch.py --jar maclip-scoring/target/maclip-scoring-0.1.0-cli.jar
 """

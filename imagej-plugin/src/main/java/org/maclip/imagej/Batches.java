@@ -3,6 +3,7 @@ package org.maclip.imagej;
 import ij.IJ;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
@@ -21,7 +22,26 @@ final class Batches {
     void accept(int index, ScoreResult result);
   }
 
+  /** What a run with the kept model did: the model's name for the table, how many were scored. */
+  record Run(String model, int done) {}
+
   private Batches() {}
+
+  /**
+   * Scores with the kept model for these settings; Esc, pressed from now on, cancels.
+   *
+   * @param sinkFor the sink, given the model's name (see {@link Models#describe})
+   */
+  static Run scoreWithModel(
+      Settings settings, List<? extends ImageInput> inputs, Function<String, Sink> sinkFor)
+      throws UserError {
+    try (var lease = Models.acquire(settings)) {
+      Scorer scorer = lease.model();
+      String model = Models.describe(scorer);
+      IJ.resetEscape();
+      return new Run(model, score(scorer, inputs, sinkFor.apply(model), IJ::escapePressed));
+    }
+  }
 
   /**
    * @return how many inputs were scored (fewer than all when cancelled)

@@ -1,6 +1,8 @@
 package org.maclip.imagej;
 
 import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
 import ij.macro.Interpreter;
 import java.awt.EventQueue;
 import java.util.Optional;
@@ -32,6 +34,15 @@ final class Commands {
   }
 
   private Commands() {}
+
+  /** The image on display, for a command that works on it (the purpose ends the message). */
+  static ImagePlus currentImage(String purpose) throws UserError {
+    ImagePlus imp = WindowManager.getCurrentImage();
+    if (imp == null) {
+      throw new UserError("no image is open: open the image to " + purpose + " first");
+    }
+    return imp;
+  }
 
   static void run(Setup setup) {
     String error;

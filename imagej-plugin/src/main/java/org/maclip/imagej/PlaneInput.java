@@ -20,6 +20,11 @@ final class PlaneInput implements ImageInput {
     this.name = onePlane ? imp.getTitle() : imp.getTitle() + ", slice " + plane.index();
   }
 
+  /** The plane on display: the current channel, slice and frame. */
+  static Plane current(ImagePlus imp) {
+    return Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(), imp.getT());
+  }
+
   @Override
   public String name() {
     return name;

@@ -1,7 +1,6 @@
 package org.maclip.imagej;
 
 import ij.ImagePlus;
-import ij.WindowManager;
 import ij.gui.Overlay;
 import ij.plugin.PlugIn;
 import java.util.Optional;
@@ -23,10 +22,7 @@ public final class QualityMapCommand implements PlugIn {
   }
 
   private Optional<Commands.Work> prepare() throws UserError {
-    ImagePlus imp = WindowManager.getCurrentImage();
-    if (imp == null) {
-      throw new UserError("no image is open: open the image to map first");
-    }
+    ImagePlus imp = Commands.currentImage("map");
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
         .file(Commands.MODEL_LABEL, saved.model())
@@ -59,8 +55,7 @@ public final class QualityMapCommand implements PlugIn {
   private static void map(
       ImagePlus imp, Settings settings, ImageConversion.Rule rule, QualityMap.Field field,
       boolean asOverlay, Look look) throws UserError {
-    Plane plane = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
-        imp.getT());
+    Plane plane = PlaneInput.current(imp);
     ScoreResult result;
     try (var lease = Models.acquire(settings)) {
       result = lease.model().score(new PlaneInput(imp, plane, rule));

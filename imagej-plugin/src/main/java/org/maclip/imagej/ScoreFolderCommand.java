@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Optional;
-import org.maclip.scoring.Scorer;
 
 /**
  * Plugins › MA-CLIP › MA-CLIP Score Folder...: every image file of a folder, opened as ImageJ
@@ -67,19 +66,13 @@ public final class ScoreFolderCommand implements PlugIn {
         .toList();
     ResultsTable rt = ScoreTable.create();
     int[] failed = {0};
-    int done;
-    try (var lease = Models.acquire(settings)) {
-      Scorer scorer = lease.model();
-      String model = Models.describe(scorer);
-      IJ.resetEscape();
-      done = Batches.score(scorer, inputs, (i, r) -> {
-        ScoreTable.addRow(rt, inputs.get(i).name(), 1, r, model, true);
-        if (!r.ok()) {
-          failed[0]++;
-          IJ.log("MA-CLIP: cannot score " + r.name() + ": " + r.error());
-        }
-      }, IJ::escapePressed);
-    }
+    int done = Batches.scoreWithModel(settings, inputs, model -> (i, r) -> {
+      ScoreTable.addRow(rt, inputs.get(i).name(), 1, r, model, true);
+      if (!r.ok()) {
+        failed[0]++;
+        IJ.log("MA-CLIP: cannot score " + r.name() + ": " + r.error());
+      }
+    }).done();
     ScoreTable.show(rt);
     try {
       rt.saveAs(csv.toString());

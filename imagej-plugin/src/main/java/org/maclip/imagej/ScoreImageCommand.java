@@ -2,14 +2,12 @@ package org.maclip.imagej;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.WindowManager;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.maclip.scoring.ScoreResult;
-import org.maclip.scoring.Scorer;
 
 /**
  * Plugins › MA-CLIP › MA-CLIP Score: the active image's current plane, or every slice and
@@ -26,10 +24,7 @@ public final class ScoreImageCommand implements PlugIn {
   }
 
   private Optional<Commands.Work> prepare() throws UserError {
-    ImagePlus imp = WindowManager.getCurrentImage();
-    if (imp == null) {
-      throw new UserError("no image is open: open the image to score first");
-    }
+    ImagePlus imp = Commands.currentImage("score");
     Settings saved = Settings.load();
     Optional<Form.Answers> answers = new Form(COMMAND)
         .file(Commands.MODEL_LABEL, saved.model())
@@ -56,20 +51,13 @@ public final class ScoreImageCommand implements PlugIn {
   private static void score(
       ImagePlus imp, Settings settings, ImageConversion.Rule rule, Planes.Scope scope,
       boolean plot, boolean append) throws UserError {
-    Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
-        imp.getT());
     List<Plane> planes = Planes.select(imp.getNChannels(), imp.getNSlices(), imp.getNFrames(),
-        current, scope);
+        PlaneInput.current(imp), scope);
     List<PlaneInput> inputs = planes.stream().map(p -> new PlaneInput(imp, p, rule)).toList();
     ScoreResult[] results = new ScoreResult[inputs.size()];
-    String model;
-    int done;
-    try (var lease = Models.acquire(settings)) {
-      Scorer scorer = lease.model();
-      model = Models.describe(scorer);
-      IJ.resetEscape();
-      done = Batches.score(scorer, inputs, (i, r) -> results[i] = r, IJ::escapePressed);
-    }
+    Batches.Run run = Batches.scoreWithModel(settings, inputs, model -> (i, r) -> results[i] = r);
+    String model = run.model();
+    int done = run.done();
     List<ScoreResult> scored = Arrays.asList(results).subList(0, done); // the rest: cancelled
     if (scored.stream().noneMatch(ScoreResult::ok)) {
       ScoreResult first = scored.get(0);

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -247,27 +248,16 @@ public record Bundle(
     }
 
     JsonNode object(JsonNode parent, String key) {
-      JsonNode node = field(parent, key);
-      if (!node.isObject()) {
-        throw wrongType(key, "an object");
-      }
-      return node;
+      return typed(parent, key, JsonNode::isObject, "an object");
     }
 
     String text(JsonNode parent, String key) {
-      JsonNode node = field(parent, key);
-      if (!node.isTextual()) {
-        throw wrongType(key, "a string");
-      }
-      return node.asText();
+      return typed(parent, key, JsonNode::isTextual, "a string").asText();
     }
 
     int integer(JsonNode parent, String key) {
-      JsonNode node = field(parent, key);
-      if (!node.canConvertToInt() || !node.isIntegralNumber()) {
-        throw wrongType(key, "an integer");
-      }
-      return node.asInt();
+      return typed(parent, key, n -> n.canConvertToInt() && n.isIntegralNumber(), "an integer")
+          .asInt();
     }
 
     int positive(JsonNode parent, String key) {
@@ -279,27 +269,17 @@ public record Bundle(
     }
 
     double number(JsonNode parent, String key) {
-      JsonNode node = field(parent, key);
-      if (!node.isNumber()) {
-        throw wrongType(key, "a number");
-      }
-      return node.asDouble();
+      return typed(parent, key, JsonNode::isNumber, "a number").asDouble();
     }
 
     boolean bool(JsonNode parent, String key) {
-      JsonNode node = field(parent, key);
-      if (!node.isBoolean()) {
-        throw wrongType(key, "true or false");
-      }
-      return node.asBoolean();
+      return typed(parent, key, JsonNode::isBoolean, "true or false").asBoolean();
     }
 
     /** A list of numbers as float32; {@code size < 0} accepts any length. */
     float[] floats(JsonNode parent, String key, int size) {
-      JsonNode node = field(parent, key);
-      if (!node.isArray() || (size >= 0 && node.size() != size)) {
-        throw wrongType(key, size >= 0 ? "a list of " + size + " numbers" : "a list of numbers");
-      }
+      JsonNode node = typed(parent, key, n -> n.isArray() && (size < 0 || n.size() == size),
+          size >= 0 ? "a list of " + size + " numbers" : "a list of numbers");
       float[] out = new float[node.size()];
       for (int i = 0; i < out.length; i++) {
         if (!node.get(i).isNumber()) {
@@ -314,6 +294,16 @@ public record Bundle(
       JsonNode node = parent.get(key);
       if (node == null || node.isNull()) {
         throw failure(path, MANIFEST + " has no '" + key + "'");
+      }
+      return node;
+    }
+
+    /** The field, when {@code kind} accepts it; else a failure saying what it must be. */
+    private JsonNode typed(
+        JsonNode parent, String key, Predicate<JsonNode> kind, String expected) {
+      JsonNode node = field(parent, key);
+      if (!kind.test(node)) {
+        throw wrongType(key, expected);
       }
       return node;
     }

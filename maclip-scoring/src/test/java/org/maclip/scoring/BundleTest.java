@@ -12,10 +12,14 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Loading bundles: what a good one holds, and one clear message for each refusal. */
 class BundleTest {
@@ -122,6 +126,32 @@ class BundleTest {
     Path bundle = copy(m -> ((ObjectNode) m.get("view")).put("patch_size", 112));
     assertEquals(
         "the ONNX input has shape [-1, 3, 224, 224], not [N, 3, 112, 112]", refusal(bundle));
+  }
+
+  static Stream<Arguments> wronglyTypedFields() {
+    return Stream.of(
+        Arguments.of("'view' must be an object", edit(m -> m.put("view", 224))),
+        Arguments.of("'backbone' must be a string", edit(m -> m.put("backbone", 50))),
+        Arguments.of("'embed_dim' must be an integer", edit(m -> m.put("embed_dim", 32.5))),
+        Arguments.of("'logit_scale' must be a number", edit(m -> m.put("logit_scale", "100"))),
+        Arguments.of("'include_global' must be true or false",
+            edit(m -> ((ObjectNode) m.get("view")).put("include_global", 1))),
+        Arguments.of("'mean' must be a list of 3 numbers",
+            edit(m -> ((ObjectNode) m.get("normalisation")).putArray("mean").add(0.5))),
+        Arguments.of("'positive_embedding' must be a list of numbers",
+            edit(m -> ((ObjectNode) m.get("prompts").get(0)).put("positive_embedding", 1))));
+  }
+
+  /** Gives a lambda its type: a manifest edit ({@code Arguments.of} takes objects). */
+  private static Consumer<ObjectNode> edit(Consumer<ObjectNode> edit) {
+    return edit;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wronglyTypedFields")
+  void aFieldOfTheWrongTypeIsNamedWithTheTypeItMustHave(String reason, Consumer<ObjectNode> edit)
+      throws IOException {
+    assertEquals("maclip.json: " + reason, refusal(copy(edit)));
   }
 
   @Test

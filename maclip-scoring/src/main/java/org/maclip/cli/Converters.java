@@ -1,6 +1,7 @@
 package org.maclip.cli;
 
 import java.util.Locale;
+import java.util.function.Function;
 import org.maclip.scoring.Device;
 import org.maclip.scoring.Method;
 import org.maclip.scoring.ScorerOptions;
@@ -103,11 +104,7 @@ final class Converters {
   static final class DeviceName implements ITypeConverter<Device> {
     @Override
     public Device convert(String text) {
-      try {
-        return Device.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return parsed(Device::parse, text);
     }
   }
 
@@ -115,11 +112,7 @@ final class Converters {
   static final class MethodName implements ITypeConverter<Method> {
     @Override
     public Method convert(String text) {
-      try {
-        return Method.parse(text);
-      } catch (IllegalArgumentException e) {
-        throw new TypeConversionException(e.getMessage());
-      }
+      return parsed(Method::parse, text);
     }
   }
 
@@ -134,6 +127,15 @@ final class Converters {
       }
       throw new TypeConversionException(
           "unknown format '" + text + "' (use table, csv, jsonl or json)");
+    }
+  }
+
+  /** {@code parse(text)}; its refusal (IllegalArgumentException) becomes picocli's, same words. */
+  private static <T> T parsed(Function<String, T> parse, String text) {
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
     }
   }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.maclip.scoring.Device;
+import org.maclip.scoring.Method;
 import org.maclip.scoring.ScorerOptions;
 import picocli.CommandLine.TypeConversionException;
 
@@ -56,6 +58,8 @@ class ConvertersTest {
   void namesOfFormatsDevicesAndMethods() {
     assertEquals(OutputFormat.JSONL, new Converters.FormatName().convert("JSONL"));
     assertThrows(TypeConversionException.class, () -> new Converters.FormatName().convert("xml"));
+    assertEquals(Device.CUDA, new Converters.DeviceName().convert("cuda"));
+    assertEquals(Method.CLIPIQA, new Converters.MethodName().convert("clipiqa"));
     assertThrows(TypeConversionException.class, () -> new Converters.DeviceName().convert("tpu"));
     assertThrows(TypeConversionException.class, () -> new Converters.MethodName().convert("x"));
   }

@@ -3,6 +3,7 @@ package org.maclip.scoring;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +52,13 @@ class ResizeTest {
     return src;
   }
 
+  /** Row 0 and row 7 of an 8 x 11 single-channel result, to torch's float32 within 1e-6. */
+  static void assertEndRows(float[] row0, float[] row7, float[] actual) {
+    assertEquals(8 * 11, actual.length);
+    assertArrayEquals(row0, Arrays.copyOfRange(actual, 0, 11), 1e-6f);
+    assertArrayEquals(row7, Arrays.copyOfRange(actual, 77, 88), 1e-6f);
+  }
+
   @Test
   void bilinearShrinksAsTorch() {
     float[] expected = {
@@ -72,8 +80,7 @@ class ResizeTest {
       0.632000029f, 0.686090887f, 0.734545469f, 0.619363606f, 0.613272727f, 0.68900001f,
       0.764727294f, 0.758636415f, 0.643454492f, 0.691909075f, 0.745999992f
     };
-    assertArrayEquals(row0, java.util.Arrays.copyOfRange(actual, 0, 11), 1e-6f);
-    assertArrayEquals(row7, java.util.Arrays.copyOfRange(actual, 77, 88), 1e-6f);
+    assertEndRows(row0, row7, actual);
   }
 
   @Test
@@ -101,8 +108,7 @@ class ResizeTest {
       0.640398502f, 0.708867133f, 0.760140181f, 0.604376197f, 0.591942072f, 0.705765665f,
       0.806079209f, 0.783427656f, 0.628912389f, 0.693701506f, 0.772650659f
     };
-    assertArrayEquals(row0, java.util.Arrays.copyOfRange(actual, 0, 11), 1e-6f);
-    assertArrayEquals(row7, java.util.Arrays.copyOfRange(actual, 77, 88), 1e-6f);
+    assertEndRows(row0, row7, actual);
     assertEquals(0f, Resize.clamp01(actual)[0]);
   }
 
@@ -113,8 +119,8 @@ class ResizeTest {
     System.arraycopy(one, 0, two, W * H, W * H); // channel 0 zero, channel 1 the source
     float[] out = Resize.bicubicAntialias(two, 2, W, H, 4, 3);
     float[] expected = Resize.bicubicAntialias(one, 1, W, H, 4, 3);
-    assertArrayEquals(new float[12], java.util.Arrays.copyOfRange(out, 0, 12), 0f);
-    assertArrayEquals(expected, java.util.Arrays.copyOfRange(out, 12, 24), 0f);
+    assertArrayEquals(new float[12], Arrays.copyOfRange(out, 0, 12), 0f);
+    assertArrayEquals(expected, Arrays.copyOfRange(out, 12, 24), 0f);
   }
 
   @Test

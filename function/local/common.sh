@@ -29,11 +29,12 @@ free_port() {
   "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# moto_server from MOTO_SERVER, the PATH or the project's venv; PYTHON is the interpreter beside
+# moto_server from MOTO_SERVER, the project's venv (/work/venv) or the PATH; PYTHON is the interpreter beside
 # it (moto brings boto3 along).
 find_moto() {
-  MOTO=${MOTO_SERVER:-$(command -v moto_server || true)}
+  MOTO=${MOTO_SERVER:-}
   [ -z "$MOTO" ] && [ -x /work/venv/bin/moto_server ] && MOTO=/work/venv/bin/moto_server
+  [ -z "$MOTO" ] && MOTO=$(command -v moto_server || true)
   [ -n "$MOTO" ] && [ -x "$MOTO" ] || die "moto_server not found: pip install 'moto[server]>=5,<6' (or set MOTO_SERVER)"
   PYTHON=$(dirname "$MOTO")/python
   [ -x "$PYTHON" ] || PYTHON=python3
@@ -70,14 +71,16 @@ demo_s3() {
 }
 
 # run_function EVENTS SUMMARY [java options...]: serves the events through a local Runtime API to
-# a fresh function process and waits until all are answered. Sets FUNCTION_PEAK_RSS_KB.
+# a fresh function process and waits until all are answered; SUMMARY gets the timings, the
+# function's CPU time per invocation and its peak memory.
 run_function() {
   local events=$1 summary=$2
   shift 2
   local port runtime_pid java_pid
   port=$(free_port)
+  rm -f "$WORK/function.pid"
   "$PYTHON" "$LOCAL_DIR/runtime_api.py" "$events" --port "$port" --summary "$summary" \
-    >"$WORK/runtime-api.log" 2>&1 &
+    --pid-file "$WORK/function.pid" >"$WORK/runtime-api.log" 2>&1 &
   runtime_pid=$!
   STARTED_PIDS+=("$runtime_pid")
   sleep 0.5
@@ -90,17 +93,16 @@ run_function() {
     >"$WORK/function.log" 2>&1 &
   java_pid=$!
   STARTED_PIDS+=("$java_pid")
-  FUNCTION_PEAK_RSS_KB=0
+  echo "$java_pid" >"$WORK/function.pid"
+  local grace=25
   while kill -0 "$runtime_pid" 2>/dev/null; do
-    if ! kill -0 "$java_pid" 2>/dev/null; then
+    # The function stops by itself once the Runtime API is gone; gone before that, it failed.
+    if ! kill -0 "$java_pid" 2>/dev/null && [ $((grace--)) -le 0 ]; then
       tail -20 "$WORK/function.log" >&2
-      die "the function exited early (log: $WORK/function.log)"
+      die "the function exited before every event was answered (log: $WORK/function.log)"
     fi
-    FUNCTION_PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$java_pid/status" 2>/dev/null || echo 0)
     sleep 0.2
   done
-  FUNCTION_PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$java_pid/status" 2>/dev/null \
-    || echo "$FUNCTION_PEAK_RSS_KB")
   kill "$java_pid" 2>/dev/null || true
   wait "$java_pid" 2>/dev/null || true
   wait "$runtime_pid" || die "not every event was answered (see $WORK/runtime-api.log, $WORK/function.log)"

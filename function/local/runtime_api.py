@@ -4,9 +4,11 @@ Serves the events of a JSON-lines file, one invocation each, to a function that 
 would poll Lambda (GET /2018-06-01/runtime/invocation/next, then POST .../response or .../error),
 prints every response, and writes a summary when the last event is answered: for each
 invocation the time it was handed out and answered, and the first response's time since the
-server started (the function is started right after it: that is the cold start).
+server started (the function is started right after it: that is the cold start). Given the
+function's process id (--pid-file), it also records the CPU time the function spent on each
+invocation and its peak resident memory (VmHWM), both read from /proc.
 
-    python runtime_api.py EVENTS.jsonl --port 9001 --summary summary.json
+    python runtime_api.py EVENTS.jsonl --port 9001 --summary summary.json --pid-file fn.pid
 
 Standard library only. Loopback only.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import sys
 import threading
@@ -26,10 +29,40 @@ from pathlib import Path
 PREFIX = "/2018-06-01/runtime"
 
 
+class Process:
+    """The function's process, read from /proc once its id is known (Linux only)."""
+
+    def __init__(self, pid_file: Path | None) -> None:
+        self.pid_file = pid_file
+        self.peak_rss_kb = 0
+
+    def _proc(self, name: str) -> str | None:
+        try:
+            pid = int(self.pid_file.read_text().strip()) if self.pid_file else 0
+            return Path(f"/proc/{pid}/{name}").read_text() if pid else None
+        except (OSError, ValueError):
+            return None
+
+    def cpu_seconds(self) -> float | None:
+        """User plus system CPU time so far."""
+        stat = self._proc("stat")
+        if stat is None:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def sample_memory(self) -> None:
+        for line in (self._proc("status") or "").splitlines():
+            if line.startswith("VmHWM:"):
+                self.peak_rss_kb = max(self.peak_rss_kb, int(line.split()[1]))
+
+
 class Invocations:
     """The events still to hand out and what became of those handed out."""
 
-    def __init__(self, events: list[str]) -> None:
+    def __init__(self, events: list[str], process: Process) -> None:
+        self.process = process
+        self.cpu_at: dict[str, float | None] = {}
         self.pending: queue.Queue[tuple[str, str]] = queue.Queue()
         for event in events:
             self.pending.put((str(uuid.uuid4()), event))
@@ -40,10 +73,18 @@ class Invocations:
         self.done = threading.Event()
         self.lock = threading.Lock()
 
+    def hand_out(self, request_id: str) -> None:
+        with self.lock:
+            self.handed[request_id] = time.monotonic()
+            self.cpu_at[request_id] = self.process.cpu_seconds()
+
     def finish(self, request_id: str, outcome: str, body: str) -> None:
         now = time.monotonic()
+        cpu = self.process.cpu_seconds()
+        self.process.sample_memory()
         with self.lock:
             given = self.handed.pop(request_id, now)
+            cpu_given = self.cpu_at.pop(request_id, None)
             self.records.append(
                 {
                     "request_id": request_id,
@@ -51,6 +92,8 @@ class Invocations:
                     "handed_out_s": round(given - self.started, 4),
                     "answered_s": round(now - self.started, 4),
                     "latency_ms": round((now - given) * 1000, 1),
+                    "cpu_s": None if cpu is None or cpu_given is None else round(cpu - cpu_given, 2),
+                    "cpu_total_s": cpu,
                     "body": json.loads(body) if body.strip().startswith(("{", "[")) else body,
                 }
             )
@@ -78,8 +121,7 @@ def handler_for(invocations: Invocations) -> type[BaseHTTPRequestHandler]:
                 self.reply(404)
                 return
             request_id, event = invocations.pending.get()  # blocks, as Lambda does
-            with invocations.lock:
-                invocations.handed[request_id] = time.monotonic()
+            invocations.hand_out(request_id)
             deadline = int(time.time() * 1000) + 900_000
             self.reply(
                 200,
@@ -118,10 +160,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=9001)
     parser.add_argument("--summary", type=Path, help="where to write the summary JSON")
     parser.add_argument("--timeout", type=float, default=600, help="give up after this many seconds")
+    parser.add_argument("--pid-file", type=Path, help="file holding the function's process id")
     args = parser.parse_args()
 
     events = [line for line in args.events.read_text().splitlines() if line.strip()]
-    invocations = Invocations(events)
+    invocations = Invocations(events, Process(args.pid_file))
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(invocations))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -135,6 +178,7 @@ def main() -> int:
         "answered": len(records),
         "errors": sum(1 for r in records if r["outcome"] == "error"),
         "first_response_s": min((float(r["answered_s"]) for r in records), default=None),  # type: ignore[arg-type]
+        "peak_rss_kb": invocations.process.peak_rss_kb or None,
         "invocations": records,
     }
     if args.summary:

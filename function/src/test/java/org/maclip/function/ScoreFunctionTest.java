@@ -196,6 +196,21 @@ class ScoreFunctionTest {
   }
 
   @Test
+  void aDirectInvocationWithATransientFailureFailsSoThatLambdaRetriesIt() {
+    String key = MotoResource.THROTTLED + "/direct.png";
+    aws.put(bucket.name(), key, TestImages.png(80, 80, 11));
+    Message message = S3Fixture.messageFor(aws.drain(bucket), key);
+
+    String error = given().contentType("application/json").body(message.body())
+        .when().post()
+        .then().statusCode(500)
+        .extract().asString();
+
+    assertTrue(error.contains(RetryableFailure.class.getSimpleName()), error);
+    assertTrue(aws.result(bucket.name(), key).isEmpty());
+  }
+
+  @Test
   void aMessageThatIsNotAnS3NotificationIsReported() {
     aws.put(bucket.name(), "fine.png", TestImages.png(80, 80, 10));
     List<Message> messages = new ArrayList<>(aws.drain(bucket));

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PREFIX = "/2018-06-01/runtime"
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:maclip-local"
 
 
 class Process:
@@ -130,7 +131,7 @@ def handler_for(invocations: Invocations) -> type[BaseHTTPRequestHandler]:
                     "Content-Type": "application/json",
                     "Lambda-Runtime-Aws-Request-Id": request_id,
                     "Lambda-Runtime-Deadline-Ms": str(deadline),
-                    "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:000000000000:function:maclip-local",
+                    "Lambda-Runtime-Invoked-Function-Arn": FUNCTION_ARN,
                     "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
                 },
             )

@@ -48,7 +48,7 @@ ensure_built() {
     mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function -am package -DskipTests
   fi
   if ! ls "$RUNTIME_JARS"/aws-lambda-java-runtime-interface-client-*.jar >/dev/null 2>&1; then
-    mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function dependency:copy-dependencies \
+    mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function -am dependency:copy-dependencies \
       -DincludeScope=provided -DoutputDirectory="$RUNTIME_JARS"
   fi
 }

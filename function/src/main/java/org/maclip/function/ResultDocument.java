@@ -1,17 +1,16 @@
 package org.maclip.function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import org.maclip.function.event.ObjectRef;
-import org.maclip.scoring.PairProbability;
+import org.maclip.scoring.ResultJson;
 import org.maclip.scoring.ScoreResult;
-import org.maclip.scoring.ViewScore;
 
 /**
- * The result JSON written for one source object. Score fields are named as in the reference's
- * {@code ImageResult.to_dict(include_views=True)}; NaN is written as null.
+ * The result JSON written for one source object: format, source, ok, then {@link ResultJson}'s
+ * score fields with view_scores (named as in the reference's
+ * {@code ImageResult.to_dict(include_views=True)}), then model, params, function and timings.
  */
 public final class ResultDocument {
   public static final String FORMAT = "maclip-result";
@@ -37,35 +36,7 @@ public final class ResultDocument {
     src.put("version_id", source.versionId());
     src.put("size", source.size());
     doc.put("ok", result.ok());
-    doc.put("error", result.error());
-    putScore(doc, "q", result.q());
-    putScore(doc, "q_sim", result.qSim());
-    putScore(doc, "q_mag", result.qMag());
-    putScore(doc, "w_sim", result.wSim());
-    putScore(doc, "w_mag", result.wMag());
-    ObjectNode pairs = doc.putObject("pair_probs");
-    for (PairProbability pair : result.pairs()) {
-      putScore(pairs, pair.positive(), pair.probability());
-    }
-    doc.put("views", result.viewCount());
-    doc.put("height", result.height());
-    doc.put("width", result.width());
-    doc.put("prepared_height", result.preparedHeight());
-    doc.put("prepared_width", result.preparedWidth());
-    ArrayNode views = doc.putArray("view_scores");
-    for (ViewScore view : result.views()) {
-      ObjectNode v = views.addObject();
-      v.put("top", view.box().top());
-      v.put("left", view.box().left());
-      v.put("height", view.box().height());
-      v.put("width", view.box().width());
-      v.put("is_global", view.box().global());
-      putScore(v, "q", view.q());
-      putScore(v, "q_sim", view.qSim());
-      putScore(v, "q_mag", view.qMag());
-      putScore(v, "w_sim", view.wSim());
-      putScore(v, "w_mag", view.wMag());
-    }
+    ResultJson.putScores(doc, result, true);
     ObjectNode model = doc.putObject("model");
     model.put("backbone", provenance.backbone());
     model.put("pretrained", provenance.pretrained());
@@ -94,14 +65,6 @@ public final class ResultDocument {
       return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot write a result document: " + e.getMessage(), e);
-    }
-  }
-
-  private static void putScore(ObjectNode node, String name, double value) {
-    if (Double.isNaN(value)) {
-      node.putNull(name);
-    } else {
-      node.put(name, value);
     }
   }
 }

@@ -70,7 +70,7 @@ class ResultDocumentTest {
 
     assertFalse(doc.path("ok").asBoolean());
     assertEquals("not an image", doc.path("error").asText());
-    for (String field : List.of("q", "q_sim", "q_mag", "w_sim", "w_mag")) {
+    for (String field : List.of("q", "q_sim", "q_mag", "w_sim", "w_mag", "height", "width")) {
       assertTrue(doc.path(field).isNull(), field);
     }
     assertEquals(0, doc.path("view_scores").size());

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Writer;
-import org.maclip.scoring.PairProbability;
+import org.maclip.scoring.ResultJson;
 import org.maclip.scoring.ScoreResult;
-import org.maclip.scoring.ViewScore;
 
 /**
  * JSON Lines (one object per line) or one JSON array, streamed: each object is written and
@@ -18,6 +20,9 @@ import org.maclip.scoring.ViewScore;
 final class JsonResultWriter implements ResultWriter {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+  /** Writes into the generator without flushing: {@link #write} flushes once per line. */
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(FACTORY).disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
   private final JsonGenerator json;
   private final boolean views;
@@ -37,7 +42,7 @@ final class JsonResultWriter implements ResultWriter {
 
   @Override
   public void write(ScoreResult result) throws IOException {
-    writeObject(json, result, views);
+    writeObject(result);
     if (!array) {
       json.writeRaw('\n');
     }
@@ -53,65 +58,11 @@ final class JsonResultWriter implements ResultWriter {
     json.close();
   }
 
-  /** One result as a JSON object; {@code views} adds {@code view_scores} with their boxes. */
-  static void writeObject(JsonGenerator json, ScoreResult r, boolean views) throws IOException {
-    json.writeStartObject();
-    json.writeStringField("path", r.name());
-    number(json, "q", r.q());
-    number(json, "q_sim", r.qSim());
-    number(json, "q_mag", r.qMag());
-    number(json, "w_sim", r.wSim());
-    number(json, "w_mag", r.wMag());
-    json.writeNumberField("views", r.viewCount());
-    size(json, "width", r.ok(), r.width());
-    size(json, "height", r.ok(), r.height());
-    json.writeStringField("error", r.error());
-    json.writeObjectFieldStart("pair_probs");
-    for (PairProbability pair : r.pairs()) {
-      number(json, pair.positive(), pair.probability());
-    }
-    json.writeEndObject();
-    size(json, "prepared_width", r.ok(), r.preparedWidth());
-    size(json, "prepared_height", r.ok(), r.preparedHeight());
-    if (views) {
-      json.writeArrayFieldStart("view_scores");
-      for (ViewScore v : r.views()) {
-        writeView(json, v);
-      }
-      json.writeEndArray();
-    }
-    json.writeEndObject();
-  }
-
-  private static void writeView(JsonGenerator json, ViewScore v) throws IOException {
-    json.writeStartObject();
-    json.writeNumberField("top", v.box().top());
-    json.writeNumberField("left", v.box().left());
-    json.writeNumberField("height", v.box().height());
-    json.writeNumberField("width", v.box().width());
-    json.writeBooleanField("is_global", v.box().global());
-    number(json, "q", v.q());
-    number(json, "q_sim", v.qSim());
-    number(json, "q_mag", v.qMag());
-    number(json, "w_sim", v.wSim());
-    number(json, "w_mag", v.wMag());
-    json.writeEndObject();
-  }
-
-  private static void number(JsonGenerator json, String name, double value) throws IOException {
-    if (Double.isFinite(value)) {
-      json.writeNumberField(name, value);
-    } else {
-      json.writeNullField(name);
-    }
-  }
-
-  private static void size(JsonGenerator json, String name, boolean known, int value)
-      throws IOException {
-    if (known) {
-      json.writeNumberField(name, value);
-    } else {
-      json.writeNullField(name);
-    }
+  /** One result as a JSON object: its path, then {@link ResultJson}'s score fields. */
+  private void writeObject(ScoreResult r) throws IOException {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("path", r.name());
+    ResultJson.putScores(node, r, views);
+    MAPPER.writeTree(json, node);
   }
 }

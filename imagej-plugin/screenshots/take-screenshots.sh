@@ -9,6 +9,10 @@
 # e.g. take-screenshots.sh imagej-plugin/target maclip-scoring/src/test/resources/golden/tinyrn \
 #        skimage/data/ihc.png docs
 set -euo pipefail
+if [ $# -ne 4 ]; then
+  echo "usage: $0 BUILD_DIR BUNDLE IMAGE OUT_DIR (e.g. imagej-plugin/target, a model bundle, a photo, docs)" >&2
+  exit 2
+fi
 build=$(realpath "$1")
 bundle=$(realpath "$2")
 image=$(realpath "$3")

@@ -29,11 +29,10 @@ free_port() {
   "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# moto_server from MOTO_SERVER, the project's venv (/work/venv) or the PATH; PYTHON is the interpreter beside
-# it (moto brings boto3 along).
+# moto_server from MOTO_SERVER (.ci/run sets it) or the PATH; PYTHON is the interpreter beside it
+# (moto brings boto3 along).
 find_moto() {
   MOTO=${MOTO_SERVER:-}
-  [ -z "$MOTO" ] && [ -x /work/venv/bin/moto_server ] && MOTO=/work/venv/bin/moto_server
   [ -z "$MOTO" ] && MOTO=$(command -v moto_server || true)
   [ -n "$MOTO" ] && [ -x "$MOTO" ] || die "moto_server not found: pip install 'moto[server]>=5,<6' (or set MOTO_SERVER)"
   PYTHON=$(dirname "$MOTO")/python
@@ -41,15 +40,14 @@ find_moto() {
   "$PYTHON" -c 'import boto3' 2>/dev/null || die "$PYTHON cannot import boto3 (installed with moto)"
 }
 
-# The packaged function and the Lambda runtime client; built when missing.
+# The packaged function and the Lambda runtime client (function/pom.xml copies it to
+# target/local-runtime at package); built when either is missing. One reactor build, so that
+# the function takes maclip-scoring from this checkout, installed or not.
 ensure_built() {
-  if [ ! -f "$RUNNER_JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+  if [ ! -f "$RUNNER_JAR" ] || [ "${REBUILD:-0}" = 1 ] ||
+    ! ls "$RUNTIME_JARS"/aws-lambda-java-runtime-interface-client-*.jar >/dev/null 2>&1; then
     echo "== building the function (mvn package)"
     mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function -am package -DskipTests
-  fi
-  if ! ls "$RUNTIME_JARS"/aws-lambda-java-runtime-interface-client-*.jar >/dev/null 2>&1; then
-    mvn -B -q -f "$ROOT_DIR/pom.xml" -pl function -am dependency:copy-dependencies \
-      -DincludeScope=provided -DoutputDirectory="$RUNTIME_JARS"
   fi
 }
 

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The resize kernels against values computed by torch 2.14.1 and Pillow 13.0.0: the numbers below
- * are what these lines print when run with the reference's interpreter ({@code
- * /work/venv/bin/python}, each result {@code .flatten().tolist()}):
+ * are what these lines print when run with the reference's interpreter (the venv {@code .ci/run}
+ * makes, each result {@code .flatten().tolist()}):
  *
  * <pre>
  * import torch, torch.nn.functional as F, numpy as np

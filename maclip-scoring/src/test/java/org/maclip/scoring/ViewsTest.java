@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Prepared sizes and view boxes against the reference's rules. The expected sizes and counts are
  * what {@code maclip.views.prepared_size} and {@code count_views} return for the same cases
- * ({@code /work/venv/bin/python -c "from maclip.views import ViewConfig, prepared_size,
+ * (with the reference installed, {@code python -c "from maclip.views import ViewConfig, prepared_size,
  * count_views; print(prepared_size(h, w, ViewConfig(...)), count_views(h, w, ViewConfig(...)))"}).
  */
 class ViewsTest {

@@ -15,13 +15,12 @@ import java.util.stream.Stream;
 /**
  * moto's S3/SQS server on loopback, started by the tests themselves on a free port, or an
  * already running one named by {@code MOTO_SERVER=http://host:port}. {@code MOTO_SERVER} may also
- * name the {@code moto_server} executable; otherwise it is looked for on the PATH and in the
- * project's venv. Where it cannot be found the tests are skipped, except under CI ({@code CI}
+ * name the {@code moto_server} executable (as {@code .ci/run} sets it); otherwise it is looked for
+ * on the PATH. Where it cannot be found the tests are skipped, except under CI ({@code CI}
  * set), where that is an error.
  */
 public final class MotoServer implements AutoCloseable {
   public static final String INSTALL = "pip install 'moto[server]>=5,<6'";
-  private static final Path PROJECT_VENV = Path.of("/work/venv/bin/moto_server");
 
   private final URI endpoint;
   private final Process process;
@@ -80,10 +79,11 @@ public final class MotoServer implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return Optional.of(Path.of(configured)).filter(Files::isExecutable);
     }
-    Stream<Path> onPath = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
         .filter(dir -> !dir.isBlank())
-        .map(dir -> Path.of(dir, "moto_server"));
-    return Stream.concat(onPath, Stream.of(PROJECT_VENV)).filter(Files::isExecutable).findFirst();
+        .map(dir -> Path.of(dir, "moto_server"))
+        .filter(Files::isExecutable)
+        .findFirst();
   }
 
   private static void awaitUp(URI endpoint, Process process)

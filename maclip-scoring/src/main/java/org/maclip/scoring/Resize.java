@@ -230,11 +230,19 @@ public final class Resize {
 
   /**
    * Pillow's {@code Image.resize(size, Image.BICUBIC)} of an 8-bit planar image (unsigned bytes):
-   * double-precision weights rounded to 22-bit fixed point, horizontal pass then vertical, each
-   * pass rounding and clipping to 8 bits as Pillow does.
+   * double-precision weights rounded to 22-bit fixed point, two passes, each rounding and clipping
+   * to 8 bits as Pillow does. The order of the passes changes the result (the first pass is
+   * clipped to 8 bits before the second reads it) and is Pillow's ({@link #pilVerticalFirst}).
    */
   public static byte[] pilBicubic(byte[] src, int channels, int inW, int inH, int outW, int outH) {
     byte[] out = src;
+    if (pilVerticalFirst(inW, inH, outW, outH)) {
+      out = vertical8(out, channels, inW, inH, pilTaps(inH, outH));
+      if (outW != inW) {
+        out = horizontal8(out, channels, inW, outH, pilTaps(inW, outW));
+      }
+      return out;
+    }
     int w = inW;
     if (outW != inW) {
       out = horizontal8(out, channels, inW, inH, pilTaps(inW, outW));
@@ -244,6 +252,16 @@ public final class Resize {
       out = vertical8(out, channels, w, inH, pilTaps(inH, outH));
     }
     return out == src ? src.clone() : out;
+  }
+
+  /**
+   * Pillow's choice of pass order (13.0 on, {@code ImagingResampleInner}): the vertical pass
+   * comes first when the height shrinks by more than twice as many pixels as the width does;
+   * otherwise the horizontal pass does.
+   */
+  static boolean pilVerticalFirst(int inW, int inH, int outW, int outH) {
+    int shrinkH = inH - outH;
+    return shrinkH > 0 && shrinkH > (inW - outW) * 2;
   }
 
   /** Pillow's {@code precompute_coeffs} for the bicubic filter (support 2). */

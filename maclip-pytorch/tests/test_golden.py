@@ -35,7 +35,7 @@ def test_golden_files_are_small_and_complete(fresh: Path) -> None:
         assert (fresh / bundle / "visual.onnx").stat().st_size < 2_000_000
         record = json.loads((fresh / f"{bundle}.golden.json").read_text())
         cases = record["cases"]
-        assert record["bundle"] == bundle and len(cases) == len(golden.GOLDEN_IMAGES) + 6
+        assert record["bundle"] == bundle and len(cases) == len(golden.CASES)
         assert {c["image"] for c in cases} == set(golden.GOLDEN_IMAGES)
         for case in cases:
             result = case["result"]
@@ -47,6 +47,28 @@ def test_golden_files_are_small_and_complete(fresh: Path) -> None:
         assert image.mode == "I;16"
     with Image.open(fresh / "images/palette_200x260.png") as image:
         assert image.mode == "P"
+
+
+def test_pre_resize_cases_cover_every_shape() -> None:
+    """Portrait and landscape, each axis enlarged and reduced, and both of Pillow's pass orders."""
+    seen = set()
+    for case in golden.CASES:
+        if case.pre_resize is None or not case.image.startswith("edges_"):
+            continue
+        width, height = (int(n) for n in case.image[6:-4].split("x"))
+        out_height, out_width = case.pre_resize
+        vertical_first = height - out_height > max(0, 2 * (width - out_width))
+        seen.add((width > height, out_width > width, out_height > height, vertical_first))
+    for landscape in (False, True):
+        for wider in (False, True):
+            for taller in (False, True):
+                orders = {v for p, w, t, v in seen if (p, w, t) == (landscape, wider, taller)}
+                assert orders, (landscape, wider, taller)
+        shrunk = {v for p, w, t, v in seen if (p, w, t) == (landscape, False, False)}
+        assert shrunk == {False, True}
+    with Image.open(COMMITTED / "images/edges_200x300.png") as image:
+        pixels = np.asarray(image)
+    assert pixels.min() == 0 and pixels.max() == 255
 
 
 def _tamper(folder: Path) -> None:

@@ -117,6 +117,27 @@ def _palette(path: Path) -> None:
     image.save(path)
 
 
+def _edges_noise(width: int, height: int, seed: int) -> Callable[[Path], None]:
+    """Sharp edges (0/255 bars and checks) beside full-range uniform noise, 8-bit RGB.
+
+    Bicubic overshoots at such edges and on such noise, so the 8-bit clipping between
+    Pillow's two passes changes pixels, and the order of the passes shows.
+    """
+
+    def draw(path: Path) -> None:
+        rng = np.random.default_rng(seed)
+        y, x = np.mgrid[0:height, 0:width]
+        edges = (
+            np.stack([(x // 5 + y // 7) % 2, (x // 3) % 2, (y // 4) % 2], axis=-1).astype(np.uint8)
+            * 255
+        )
+        noise = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
+        tiles = ((x // 40 + y // 40) % 2 == 0)[..., None]
+        Image.fromarray(np.where(tiles, edges, noise), "RGB").save(path)
+
+    return draw
+
+
 #: Golden image files (named kind_WIDTHxHEIGHT) and how each is drawn.
 GOLDEN_IMAGES: dict[str, Callable[[Path], None]] = {
     "rgb_150x100.png": _rgb(150, 100, seed=1),
@@ -127,6 +148,8 @@ GOLDEN_IMAGES: dict[str, Callable[[Path], None]] = {
     "rgba_240x300.png": _rgba,
     "rgb16_256x240.png": _rgb16,
     "palette_200x260.png": _palette,
+    "edges_200x300.png": _edges_noise(200, 300, seed=9),
+    "edges_300x200.png": _edges_noise(300, 200, seed=10),
 }
 
 
@@ -158,6 +181,23 @@ class Case:
         return ViewConfig(pre_resize=self.pre_resize, max_side=self.max_side)
 
 
+#: Pre-resize targets ``(height, width)`` of the portrait and the landscape edge image: each
+#: axis enlarged or reduced, and both reduced with either of Pillow's pass orders (since
+#: Pillow 13 the vertical pass comes first when the height shrinks by more than twice as many
+#: pixels as the width), besides the paper's 448x448 and 224x224.
+PRE_RESIZES: dict[str, tuple[tuple[int, int], ...]] = {
+    "edges_200x300.png": (
+        (352, 256),
+        (160, 240),
+        (360, 150),
+        (180, 150),
+        (260, 120),
+        (448, 448),
+        (224, 224),
+    ),
+    "edges_300x200.png": ((256, 352), (150, 360), (240, 160), (150, 180), (110, 260), (224, 224)),
+}
+
 #: Every image with the defaults, then the option and method variants.
 CASES: tuple[Case, ...] = (
     *(Case(name) for name in GOLDEN_IMAGES),
@@ -167,10 +207,12 @@ CASES: tuple[Case, ...] = (
     Case("rgb_300x250.png", method="clipiqa"),
     Case("rgb_512x384.png", method="magnitude"),
     Case("rgb_300x250.png", params=FusionParams(lam=0.0, alpha=2.0)),
+    *(Case(name, pre_resize=size) for name, sizes in PRE_RESIZES.items() for size in sizes),
 )
 
-#: Pre-resized pixels written to ``preresized/`` for the Java pre-resize test.
-PRERESIZED_CASES = (("rgb_512x384.png", (448, 448)), ("rgb_300x250.png", (224, 224)))
+#: Pre-resized pixels written to ``preresized/`` for the Java pre-resize test: every pre-resize
+#: case's.
+PRERESIZED_CASES = tuple((c.image, c.pre_resize) for c in CASES if c.pre_resize is not None)
 
 
 def _score_case(model: TinyModel, images: Path, case: Case) -> dict[str, Any]:
@@ -222,7 +264,9 @@ def _readme() -> str:
         "  Their scores mean nothing; they exist to pin the maths and the views.",
         "- `images/`: the golden images, named `kind_WIDTHxHEIGHT.png`: 8-bit RGB (under",
         "  224, not multiples of 128, 512x384), 8- and 16-bit grayscale, RGBA with varying",
-        "  alpha, 16-bit RGB and a palette image.",
+        "  alpha, 16-bit RGB, a palette image, and a portrait and a landscape image of sharp",
+        "  edges beside full-range noise (`edges_*`), pre-resized with each axis enlarged or",
+        "  reduced and with either of Pillow's pass orders.",
         "- `<bundle>.golden.json`: `{bundle, cases: [{image, options, result,",
         "  global_view_embedding}]}`. `options` holds `pre_resize` ([height, width] or null),",
         "  `max_side`, `method`, `lam`, `alpha`, `b_sim`, `b_mag`; `result` is the",
@@ -231,7 +275,7 @@ def _readme() -> str:
         "  view with its box); `global_view_embedding` is the last view's unnormalised",
         "  embedding. Scores come from the torch scorer, not from ONNX.",
         "- `preresized/`: the reference's pre-resized 8-bit pixels (PIL bicubic on 8-bit",
-        "  RGB), `NAME_HEIGHTxWIDTH.png`.",
+        "  RGB) of every pre-resize case, `NAME_HEIGHTxWIDTH.png`; Java must equal them.",
         "",
     ]
     return "\n".join(lines)

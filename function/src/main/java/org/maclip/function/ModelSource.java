@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.maclip.scoring.ModelException;
@@ -12,8 +13,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Where the model bundle comes from: a local path (packaged with the function or in a layer) or
- * {@code s3://bucket/key}, downloaded once into a local cache named after the object's ETag, so a
- * warm container, or a new one that finds the cache, never downloads it again.
+ * {@code s3://bucket/key}, downloaded once into a local cache folder named after the ETags of what
+ * it downloads (the zip, or both files under a prefix), so a warm container, or a new one that
+ * finds the cache, never downloads it again, and a new upload of any of them is picked up.
  */
 public final class ModelSource {
   private static final Logger LOG = Logger.getLogger(ModelSource.class);
@@ -63,34 +65,54 @@ public final class ModelSource {
 
   private static Path fetchZip(S3Location where, Path cacheDir, S3Client s3) throws IOException {
     String eTag = eTag(s3, where.bucket(), where.key());
-    Path dir = cacheDir.resolve(cacheName(where, eTag));
+    Path dir = cacheDir.resolve(cacheName(where, List.of(eTag)));
     Path zip = dir.resolve(where.key().substring(where.key().lastIndexOf('/') + 1));
-    download(s3, where.bucket(), where.key(), zip);
+    download(s3, where.bucket(), where.key(), eTag, zip);
     return zip;
   }
 
+  /**
+   * Both files, in a folder named after both ETags: a new {@code maclip.json} (prompts, defaults)
+   * over the same {@code visual.onnx} is a new bundle too.
+   */
   private static Path fetchPrefix(S3Location where, Path cacheDir, S3Client s3)
       throws IOException {
     String prefix = where.key().endsWith("/") ? where.key() : where.key() + "/";
-    String eTag = eTag(s3, where.bucket(), prefix + "visual.onnx");
-    Path dir = cacheDir.resolve(cacheName(where, eTag));
+    List<String> eTags = new ArrayList<>();
     for (String file : BUNDLE_FILES) {
-      download(s3, where.bucket(), prefix + file, dir.resolve(file));
+      eTags.add(eTag(s3, where.bucket(), prefix + file));
+    }
+    Path dir = cacheDir.resolve(cacheName(where, eTags));
+    for (int i = 0; i < BUNDLE_FILES.size(); i++) {
+      String file = BUNDLE_FILES.get(i);
+      download(s3, where.bucket(), prefix + file, eTags.get(i), dir.resolve(file));
     }
     return dir;
   }
 
+  /** The object's ETag as S3 gives it (quoted), for the name and to pin the download to. */
   private static String eTag(S3Client s3, String bucket, String key) {
-    return SourceReader.unquote(s3.headObject(b -> b.bucket(bucket).key(key)).eTag());
+    return s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
   }
 
-  /** One folder per location and content: a new upload (new ETag) lands beside the old one. */
-  static String cacheName(S3Location where, String eTag) {
-    return (where.bucket() + "_" + where.key() + "_" + eTag).replaceAll("[^A-Za-z0-9._-]", "_");
+  /**
+   * One folder per location and content: a new upload of any of its objects (a new ETag) lands
+   * beside the old one.
+   */
+  static String cacheName(S3Location where, List<String> eTags) {
+    StringBuilder name = new StringBuilder(where.bucket()).append('_').append(where.key());
+    for (String eTag : eTags) {
+      name.append('_').append(SourceReader.unquote(eTag));
+    }
+    return name.toString().replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
-  /** Downloads to a temporary file and moves it in place, so a half file is never used. */
-  private static void download(S3Client s3, String bucket, String key, Path target)
+  /**
+   * Downloads to a temporary file and moves it in place, so a half file is never used; the
+   * download is pinned to the ETag the folder is named after (an object replaced in between is
+   * refused, never cached under the old name).
+   */
+  private static void download(S3Client s3, String bucket, String key, String eTag, Path target)
       throws IOException {
     if (Files.isRegularFile(target)) {
       LOG.infof("Model file s3://%s/%s: cached at %s", bucket, key, target);
@@ -101,7 +123,7 @@ public final class ModelSource {
     try {
       Files.delete(partial);
       long start = System.nanoTime();
-      s3.getObject(b -> b.bucket(bucket).key(key), partial);
+      s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(eTag), partial);
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       LOG.infof("Model file s3://%s/%s: downloaded to %s in %d ms", bucket, key, target,
           (System.nanoTime() - start) / 1_000_000);

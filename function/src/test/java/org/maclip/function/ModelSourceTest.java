@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,12 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
+import org.maclip.scoring.Bundle;
 import org.maclip.scoring.ModelException;
 import org.maclip.scoring.Scorer;
 
 /** Bundles read from S3 (moto) into the local cache, as a zip or as a prefix. */
 class ModelSourceTest {
   private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static MotoServer moto;
   private static S3Fixture aws;
 
@@ -100,6 +104,25 @@ class ModelSourceTest {
     try (Scorer scorer = Scorer.open(dir)) {
       assertEquals(64, scorer.bundle().sha256().length());
     }
+  }
+
+  @Test
+  void aNewManifestOverTheSameModelIsPickedUp() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    for (String file : ModelSource.BUNDLE_FILES) {
+      aws.put("models", "prompts/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
+    }
+    Path first = ModelSource.resolve("s3://models/prompts/tinyrn", cache, aws.s3);
+    assertEquals(0.5, Bundle.load(first).defaults().lam());
+
+    ObjectNode manifest = (ObjectNode) JSON.readTree(TINY.resolve("maclip.json").toFile());
+    ((ObjectNode) manifest.get("defaults")).put("lam", 0.25);
+    aws.put("models", "prompts/tinyrn/maclip.json", JSON.writeValueAsBytes(manifest));
+    Path second = ModelSource.resolve("s3://models/prompts/tinyrn", cache, aws.s3);
+
+    assertNotEquals(first, second);
+    assertEquals(0.25, Bundle.load(second).defaults().lam(), "the new maclip.json is used");
+    assertEquals(0.5, Bundle.load(first).defaults().lam(), "the old folder is left as it was");
   }
 
   @Test

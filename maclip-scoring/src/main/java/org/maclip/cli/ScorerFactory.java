@@ -1,6 +1,5 @@
 package org.maclip.cli;
 
-import java.nio.file.Path;
 import org.maclip.scoring.Bundle;
 import org.maclip.scoring.FusionParams;
 import org.maclip.scoring.Scorer;
@@ -27,16 +26,15 @@ final class ScorerFactory {
   }
 
   /**
-   * Opens {@code bundle} with {@code options} and the fusion parameters {@code overrides} gives
-   * over the bundle's defaults.
+   * Opens {@code bundle}, read once by the caller, with {@code options} and the fusion parameters
+   * {@code overrides} gives over the bundle's defaults.
    *
    * @throws org.maclip.scoring.ModelException the bundle cannot be used
    */
-  static Scorer open(Path bundle, ScorerOptions options, Overrides overrides) {
-    if (!overrides.any()) {
-      return Scorer.open(bundle, options);
-    }
-    FusionParams params = overrides.over(Bundle.load(bundle).defaults());
-    return Scorer.open(bundle, options.withParams(params));
+  static Scorer open(Bundle.Loaded bundle, ScorerOptions options, Overrides overrides) {
+    ScorerOptions effective = overrides.any()
+        ? options.withParams(overrides.over(bundle.bundle().defaults()))
+        : options;
+    return Scorer.open(bundle, effective);
   }
 }

@@ -1,6 +1,7 @@
 package org.maclip.cli;
 
 import java.nio.file.Path;
+import org.maclip.scoring.Bundle;
 import org.maclip.scoring.Device;
 import org.maclip.scoring.Method;
 import org.maclip.scoring.Scorer;
@@ -61,12 +62,12 @@ final class ScoringOptions {
   ScorerOptions.Size preResize;
 
   /**
-   * Opens the bundle with these options.
+   * Reads the bundle once and opens it with these options.
    *
    * @throws org.maclip.scoring.ModelException the bundle cannot be used
    */
   Scorer open() {
-    return ScorerFactory.open(model, options(), params());
+    return ScorerFactory.open(Bundle.read(model), options(), params());
   }
 
   /** The scorer options the command line gives, the library's defaults elsewhere. */

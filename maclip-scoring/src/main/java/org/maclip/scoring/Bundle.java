@@ -86,16 +86,43 @@ public record Bundle(
     }
   }
 
-  /** A bundle with its ONNX model's bytes, checked against {@link #sha256()}. */
-  record Loaded(Bundle bundle, byte[] model) {}
+  /**
+   * A bundle read once: its manifest with its ONNX model's bytes, checked against {@link
+   * #sha256()}. A caller that needs the bundle (its defaults, say) before opening a scorer reads
+   * it with {@link #read} and opens the scorer from it ({@link Scorer#open(Loaded, ScorerOptions)})
+   * without reading and hashing the files again.
+   */
+  public static final class Loaded {
+    private final Bundle bundle;
+    private final byte[] model;
+
+    Loaded(Bundle bundle, byte[] model) {
+      this.bundle = bundle;
+      this.model = model;
+    }
+
+    /** The bundle's manifest. */
+    public Bundle bundle() {
+      return bundle;
+    }
+
+    /** The ONNX model's bytes, for the encoder only. */
+    byte[] model() {
+      return model;
+    }
+  }
 
   /** Reads and checks the bundle at {@code path} (a directory or a {@code .zip}). */
   public static Bundle load(Path path) {
     return read(path).bundle();
   }
 
-  /** Reads and checks the bundle and keeps its ONNX model's bytes for the encoder. */
-  static Loaded read(Path path) {
+  /**
+   * Reads and checks the bundle and keeps its ONNX model's bytes for the encoder.
+   *
+   * @throws ModelException naming the bundle and why it cannot be used
+   */
+  public static Loaded read(Path path) {
     BundleFiles files = BundleFiles.open(path);
     JsonNode root = parseManifest(files);
     Manifest manifest = new Manifest(path, root);

@@ -60,7 +60,19 @@ public final class Scorer implements AutoCloseable {
    */
   public static Scorer open(Path bundle, ScorerOptions options) {
     Objects.requireNonNull(options, "options");
-    return new Scorer(Bundle.read(bundle), options);
+    return open(Bundle.read(bundle), options);
+  }
+
+  /**
+   * Opens a bundle already read ({@link Bundle#read}), without reading its files again.
+   *
+   * @throws ModelException naming the bundle and why it cannot be used
+   * @throws IllegalArgumentException when the options' max side is below the bundle's min side
+   */
+  public static Scorer open(Bundle.Loaded bundle, ScorerOptions options) {
+    Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(options, "options");
+    return new Scorer(bundle, options);
   }
 
   /** The bundle this scorer runs. */

@@ -56,6 +56,18 @@ public final class ScoreImageCommand implements PlugIn {
     List<PlaneInput> inputs = planes.stream().map(p -> new PlaneInput(imp, p, rule)).toList();
     ScoreResult[] results = new ScoreResult[inputs.size()];
     Batches.Run run = Batches.scoreWithModel(settings, inputs, model -> (i, r) -> results[i] = r);
+    show(imp, planes, scope, results, run, plot, append);
+  }
+
+  /**
+   * Shows what a run scored: the table, a log line per failed plane and for a cancelled run, the
+   * plot.
+   *
+   * @param results by plane; the first {@code run.done()} are set (Esc can end the run early)
+   */
+  static void show(
+      ImagePlus imp, List<Plane> planes, Planes.Scope scope, ScoreResult[] results,
+      Batches.Run run, boolean plot, boolean append) throws UserError {
     String model = run.model();
     int done = run.done();
     List<ScoreResult> scored = Arrays.asList(results).subList(0, done); // the rest: cancelled

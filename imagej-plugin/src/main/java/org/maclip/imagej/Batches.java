@@ -44,7 +44,8 @@ final class Batches {
   }
 
   /**
-   * @return how many inputs were scored (fewer than all when cancelled)
+   * @return how many inputs were scored (fewer than all when cancelled; none when Esc came
+   *     before the first chunk)
    */
   static int score(
       Scorer scorer, List<? extends ImageInput> inputs, Sink sink, BooleanSupplier cancelled) {

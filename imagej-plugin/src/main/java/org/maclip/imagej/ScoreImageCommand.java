@@ -63,13 +63,18 @@ public final class ScoreImageCommand implements PlugIn {
    * Shows what a run scored: the table, a log line per failed plane and for a cancelled run, the
    * plot.
    *
-   * @param results by plane; the first {@code run.done()} are set (Esc can end the run early)
+   * @param results by plane; the first {@code run.done()} are set (Esc can end the run early,
+   *     even before the first plane)
    */
   static void show(
       ImagePlus imp, List<Plane> planes, Planes.Scope scope, ScoreResult[] results,
       Batches.Run run, boolean plot, boolean append) throws UserError {
     String model = run.model();
     int done = run.done();
+    if (done == 0) { // Esc before the first batch: nothing to show, the last table stays
+      IJ.log("MA-CLIP: cancelled before any plane was scored (0 of " + planes.size() + ")");
+      return;
+    }
     List<ScoreResult> scored = Arrays.asList(results).subList(0, done); // the rest: cancelled
     if (scored.stream().noneMatch(ScoreResult::ok)) {
       ScoreResult first = scored.get(0);

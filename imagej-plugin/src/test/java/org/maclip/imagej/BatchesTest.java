@@ -40,6 +40,12 @@ class BatchesTest {
           () -> !cancelled.isEmpty()); // Esc pressed while the first chunk ran
       assertEquals(Batches.CHUNK, stopped);
       assertEquals(Batches.CHUNK, cancelled.size());
+
+      List<String> none = new ArrayList<>();
+      int never = Batches.score(scorer, all, (i, r) -> none.add(r.name()),
+          () -> true); // Esc pressed before the first chunk
+      assertEquals(0, never);
+      assertEquals(List.of(), none);
     }
   }
 }

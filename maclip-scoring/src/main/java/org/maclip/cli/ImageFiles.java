@@ -1,36 +1,29 @@
 package org.maclip.cli;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Set;
+import org.maclip.scoring.ImageFormats;
 
-/** Which file names are images when folders and patterns are searched (as the reference). */
+/**
+ * Which file names are images when folders and patterns are searched (the library's {@link
+ * ImageFormats}), and which are lists of paths.
+ */
 final class ImageFiles {
-  static final Set<String> EXTENSIONS =
-      Set.of(".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".ppm", ".pgm",
-          ".pnm");
-
   /** Suffixes of text files listing one path per line. */
   static final Set<String> LIST_EXTENSIONS = Set.of(".txt", ".lst", ".list");
 
   private ImageFiles() {}
 
   static boolean isImageName(Path path) {
-    return EXTENSIONS.contains(suffix(path));
+    return ImageFormats.isImageName(name(path));
   }
 
   static boolean isListName(Path path) {
-    return LIST_EXTENSIONS.contains(suffix(path));
+    return LIST_EXTENSIONS.contains(ImageFormats.suffix(name(path)));
   }
 
-  /** The lower-case suffix with its dot ({@code ".png"}), or "" when the name has none. */
-  static String suffix(Path path) {
+  private static String name(Path path) {
     Path name = path.getFileName();
-    if (name == null) {
-      return "";
-    }
-    String text = name.toString();
-    int dot = text.lastIndexOf('.');
-    return dot <= 0 ? "" : text.substring(dot).toLowerCase(Locale.ROOT);
+    return name == null ? "" : name.toString();
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import org.maclip.scoring.ModelException;
+import org.maclip.scoring.SetupException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -26,7 +27,7 @@ final class Exit implements IExecutionExceptionHandler, IParameterExceptionHandl
   /** Some images failed; each was reported with its path and reason. */
   static final int SOME_FAILED = 1;
 
-  /** Bad usage, no inputs, or a model that cannot be loaded. */
+  /** Bad usage, no inputs, a model that cannot be loaded, or a part of maclip missing here. */
   static final int USAGE = 2;
 
   /** Interrupted (Ctrl-C). */
@@ -48,8 +49,8 @@ final class Exit implements IExecutionExceptionHandler, IParameterExceptionHandl
       return "interrupted";
     }
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof CliException || t instanceof ModelException || t instanceof IOException
-          || t instanceof UncheckedIOException) {
+      if (t instanceof CliException || t instanceof ModelException || t instanceof SetupException
+          || t instanceof IOException || t instanceof UncheckedIOException) {
         return known(t);
       }
     }
@@ -57,7 +58,8 @@ final class Exit implements IExecutionExceptionHandler, IParameterExceptionHandl
   }
 
   private static String known(Throwable error) {
-    if (error instanceof CliException || error instanceof ModelException) {
+    if (error instanceof CliException || error instanceof ModelException
+        || error instanceof SetupException) {
       return error.getMessage();
     }
     if (error instanceof UncheckedIOException unchecked) {

@@ -72,7 +72,7 @@ final class ScoringOptions {
 
   /** The scorer options the command line gives, the library's defaults elsewhere. */
   ScorerOptions options() {
-    ScorerOptions o = ScorerOptions.defaults();
+    ScorerOptions o = ScorerOptions.defaults().withMaxPixelsSetting("--max-pixels");
     if (batchSize != null) {
       o = o.withBatchSize(batchSize);
     }

@@ -54,7 +54,7 @@ final class Encoder implements AutoCloseable {
         } catch (OrtException | RuntimeException e) {
           LOG.log(
               System.Logger.Level.WARNING,
-              "CUDA could not start (" + ImageDecoder.describe(e) + "); running on the CPU");
+              "CUDA could not start (" + Failures.describe(e) + "); running on the CPU");
           used = Device.CPU;
         }
       }

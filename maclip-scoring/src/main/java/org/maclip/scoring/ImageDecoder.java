@@ -22,7 +22,8 @@ import javax.imageio.stream.ImageInputStream;
  * limit is checked from the header before any pixel is decoded, EXIF orientation is applied, and
  * the pixels are converted by {@link Pixels}. Reads PNG, JPEG (CMYK, YCCK, progressive), BMP,
  * GIF (first frame), TIFF, WebP and PNM, through TwelveMonkeys ImageIO and the JDK's readers.
- * No exception other than {@link ImageException} leaves these methods, whatever the input.
+ * No exception other than {@link ImageException} leaves these methods, whatever the input, but a
+ * {@link SetupException} when a part of the decoder itself is missing or cannot load.
  */
 public final class ImageDecoder {
   /** Decoder warnings that mean the pixels are incomplete. */
@@ -66,7 +67,7 @@ public final class ImageDecoder {
 
   /** The decompression-bomb guard: at most {@code maxPixels} pixels. */
   static SizeCheck pixelLimit(String name, long maxPixels) {
-    return (width, height) -> Inputs.checkPixels(name, width, height, maxPixels);
+    return (width, height) -> PixelLimitException.check(name, width, height, maxPixels);
   }
 
   /** Decodes an image file, refusing more than {@code maxPixels} pixels. */
@@ -96,7 +97,7 @@ public final class ImageDecoder {
     } catch (AccessDeniedException e) {
       throw new ImageException(name, "cannot read the file (permission denied)", e);
     } catch (IOException | OutOfMemoryError e) {
-      throw new ImageException(name, "cannot read the file (" + describe(e) + ")", e);
+      throw new ImageException(name, "cannot read the file (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -117,7 +118,11 @@ public final class ImageDecoder {
     } catch (OutOfMemoryError e) {
       throw new ImageException(name, "not enough memory to decode the image", e);
     } catch (RuntimeException | Error e) {
-      throw new ImageException(name, "corrupt or truncated image data (" + describe(e) + ")", e);
+      if (Failures.isSetup(e)) {
+        throw new SetupException("decode images", e);
+      }
+      throw new ImageException(
+          name, "corrupt or truncated image data (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -129,7 +134,7 @@ public final class ImageDecoder {
     try {
       return Pixels.toRgb(image, true);
     } catch (RuntimeException | OutOfMemoryError e) {
-      throw new ImageException(name, "cannot convert the pixels (" + describe(e) + ")", e);
+      throw new ImageException(name, "cannot convert the pixels (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -159,7 +164,7 @@ public final class ImageDecoder {
         reader.dispose();
       }
     } catch (IOException e) {
-      throw new ImageException(name, "cannot read the image (" + describe(e) + ")", e);
+      throw new ImageException(name, "cannot read the image (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -177,7 +182,7 @@ public final class ImageDecoder {
     try {
       return new int[] {reader.getWidth(0), reader.getHeight(0)};
     } catch (IOException | RuntimeException e) {
-      throw new ImageException(name, "corrupt image header (" + describe(e) + ")", e);
+      throw new ImageException(name, "corrupt image header (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -185,9 +190,10 @@ public final class ImageDecoder {
     try {
       return reader.read(0);
     } catch (IIOException e) {
-      throw new ImageException(name, "corrupt or truncated image data (" + describe(e) + ")", e);
+      throw new ImageException(
+          name, "corrupt or truncated image data (" + Failures.describe(e) + ")", e);
     } catch (IOException e) {
-      throw new ImageException(name, "cannot read the image data (" + describe(e) + ")", e);
+      throw new ImageException(name, "cannot read the image data (" + Failures.describe(e) + ")", e);
     }
   }
 
@@ -198,22 +204,6 @@ public final class ImageDecoder {
       }
       warnings.append(warning);
     };
-  }
-
-  /** One line naming a failure: its message, else its type, with the root cause's message. */
-  static String describe(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = e.getMessage();
-    if (message == null || message.isBlank()) {
-      message = e.getClass().getSimpleName();
-    }
-    if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
-      message += ": " + root.getMessage();
-    }
-    return message.replaceAll("\\s+", " ").trim();
   }
 
   /**

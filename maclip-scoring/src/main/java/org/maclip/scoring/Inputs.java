@@ -11,19 +11,6 @@ final class Inputs {
   /** The most pixels one planar RGB float array can hold (Java arrays have int indices). */
   static final long MAX_ARRAY_PIXELS = (Integer.MAX_VALUE - 8) / 3;
 
-  /** Refuses an image of {@code width × height} with more than {@code maxPixels} pixels. */
-  static void checkPixels(String name, long width, long height, long maxPixels)
-      throws ImageException {
-    long pixels = width * height;
-    if (pixels > maxPixels) {
-      throw new ImageException(
-          name,
-          width + "x" + height + " = " + pixels + " pixels is over the limit of " + maxPixels
-              + " (decompression-bomb guard); raise it with --max-pixels");
-    }
-    checkArray(name, width, height);
-  }
-
   /** Refuses a size whose RGB floats would not fit one Java array, whatever the limit. */
   static void checkArray(String name, long width, long height) throws ImageException {
     if (width * height > MAX_ARRAY_PIXELS) {
@@ -85,7 +72,7 @@ final class Inputs {
 
     @Override
     public RgbImage decode(long maxPixels) throws ImageException {
-      checkPixels(name, image.getWidth(), image.getHeight(), maxPixels);
+      PixelLimitException.check(name, image.getWidth(), image.getHeight(), maxPixels);
       return ImageDecoder.fromBufferedImage(name, image);
     }
   }
@@ -98,7 +85,7 @@ final class Inputs {
 
     @Override
     public RgbImage decode(long maxPixels) throws ImageException {
-      checkPixels(name, image.width(), image.height(), maxPixels);
+      PixelLimitException.check(name, image.width(), image.height(), maxPixels);
       for (float v : image.pixels()) {
         if (!(v >= 0f && v <= 1f)) {
           throw new ImageException(

@@ -60,7 +60,7 @@ final class Preparer {
   private void checkPrepared(String name, int width, int height) throws ImageException {
     String over = Views.overPixelLimit(width, height, views, maxPixels);
     if (over != null) {
-      throw new ImageException(name, over);
+      throw new PixelLimitException(name, over);
     }
     Views.Frame frame = Views.preparedSize(width, height, views);
     Inputs.checkArray(name, frame.width(), frame.height());

@@ -128,7 +128,9 @@ public final class Scorer implements AutoCloseable {
 
   /**
    * Scores every input and hands each result to {@code listener} in input order, keeping
-   * nothing: memory stays bounded however long the list.
+   * nothing: memory stays bounded however long the list. An input that cannot be scored gets a
+   * failed result and the others go on; a {@link SetupException} (a part of maclip missing here,
+   * which no input would escape) ends the call.
    */
   public void scoreEach(List<? extends ImageInput> inputs, ProgressListener listener) {
     FloatBuffer buffer = buffers.poll();
@@ -191,16 +193,25 @@ public final class Scorer implements AutoCloseable {
         ViewBatch.Job job = new ViewBatch.Job(name, preparer.prepare(input));
         pending.add(job);
         return job;
+      } catch (PixelLimitException e) {
+        pending.add(
+            ScoreResult.failed(
+                name, e.reason() + "; raise it with " + options.maxPixelsSetting()));
       } catch (ImageException e) {
         pending.add(ScoreResult.failed(name, e.reason()));
       } catch (OutOfMemoryError e) {
         pending.add(ScoreResult.failed(name, "not enough memory to prepare the image"));
+      } catch (SetupException e) {
+        throw e;
       } catch (RuntimeException | Error e) {
+        if (Failures.isSetup(e)) {
+          throw new SetupException("read images", e);
+        }
         pending.add(
             ScoreResult.failed(
                 name,
                 "cannot prepare the image (" + e.getClass().getSimpleName() + ": "
-                    + ImageDecoder.describe(e) + ")"));
+                    + Failures.describe(e) + ")"));
       }
       return null;
     }

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param method which cue gives Q
  * @param params λ, α, b_sim, b_mag; empty takes the bundle's defaults
  * @param maxPixels refuse images (decoded, or as prepared for viewing) with more pixels than this
+ * @param maxPixelsSetting how the user raises {@code maxPixels} where the refusal is read (a CLI
+ *     flag, a property, a dialog field), named in the refusal: "...; raise it with SETTING"
  * @param maxSide cap on the longer side before cutting views (0: none, as in the paper)
  * @param preResize resize every image to this size first (8-bit bicubic, as the paper's code
  *     does for SPAQ and AGIQA); empty keeps the native size
@@ -23,8 +25,12 @@ public record ScorerOptions(
     Method method,
     Optional<FusionParams> params,
     long maxPixels,
+    String maxPixelsSetting,
     int maxSide,
     Optional<Size> preResize) {
+
+  /** How a program that uses this library raises the limit, unless it names its own setting. */
+  public static final String LIBRARY_MAX_PIXELS_SETTING = "ScorerOptions.withMaxPixels";
 
   /** Pillow's decompression-bomb limit, 89,478,485 pixels. */
   public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
@@ -48,6 +54,9 @@ public record ScorerOptions(
     if (maxPixels < 1) {
       throw new IllegalArgumentException("max pixels must be positive, not " + maxPixels);
     }
+    if (maxPixelsSetting == null || maxPixelsSetting.isBlank()) {
+      throw new IllegalArgumentException("the max-pixels setting needs a name");
+    }
     if (maxSide < 0) {
       throw new IllegalArgumentException("max side must be 0 (none) or positive, not " + maxSide);
     }
@@ -55,41 +64,55 @@ public record ScorerOptions(
 
   public static ScorerOptions defaults() {
     return new ScorerOptions(
-        32, 0, Device.CPU, Method.MACLIP, Optional.empty(), DEFAULT_MAX_PIXELS, 0,
-        Optional.empty());
+        32, 0, Device.CPU, Method.MACLIP, Optional.empty(), DEFAULT_MAX_PIXELS,
+        LIBRARY_MAX_PIXELS_SETTING, 0, Optional.empty());
   }
 
   public ScorerOptions withBatchSize(int value) {
-    return new ScorerOptions(value, threads, device, method, params, maxPixels, maxSide, preResize);
+    return new ScorerOptions(
+        value, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
   }
 
   public ScorerOptions withThreads(int value) {
-    return new ScorerOptions(batchSize, value, device, method, params, maxPixels, maxSide, preResize);
+    return new ScorerOptions(
+        batchSize, value, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
   }
 
   public ScorerOptions withDevice(Device value) {
-    return new ScorerOptions(batchSize, threads, value, method, params, maxPixels, maxSide, preResize);
+    return new ScorerOptions(
+        batchSize, threads, value, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
   }
 
   public ScorerOptions withMethod(Method value) {
-    return new ScorerOptions(batchSize, threads, device, value, params, maxPixels, maxSide, preResize);
+    return new ScorerOptions(
+        batchSize, threads, device, value, params, maxPixels, maxPixelsSetting, maxSide, preResize);
   }
 
   public ScorerOptions withParams(FusionParams value) {
     return new ScorerOptions(
-        batchSize, threads, device, method, Optional.of(value), maxPixels, maxSide, preResize);
+        batchSize, threads, device, method, Optional.of(value), maxPixels, maxPixelsSetting,
+        maxSide, preResize);
   }
 
   public ScorerOptions withMaxPixels(long value) {
-    return new ScorerOptions(batchSize, threads, device, method, params, value, maxSide, preResize);
+    return new ScorerOptions(
+        batchSize, threads, device, method, params, value, maxPixelsSetting, maxSide, preResize);
+  }
+
+  /** Names how the user raises the pixel limit where refusals are read: {@code "--max-pixels"}. */
+  public ScorerOptions withMaxPixelsSetting(String value) {
+    return new ScorerOptions(
+        batchSize, threads, device, method, params, maxPixels, value, maxSide, preResize);
   }
 
   public ScorerOptions withMaxSide(int value) {
-    return new ScorerOptions(batchSize, threads, device, method, params, maxPixels, value, preResize);
+    return new ScorerOptions(
+        batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, value, preResize);
   }
 
   public ScorerOptions withPreResize(Size value) {
     return new ScorerOptions(
-        batchSize, threads, device, method, params, maxPixels, maxSide, Optional.ofNullable(value));
+        batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide,
+        Optional.ofNullable(value));
   }
 }

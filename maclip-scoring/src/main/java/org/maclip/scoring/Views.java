@@ -100,8 +100,7 @@ public final class Views {
             ? "the image is upscaled so its short side is " + config.minSide()
             : "the pre-resize to " + base.width() + "x" + base.height();
     return "prepared size " + prepared.width() + "x" + prepared.height() + " = "
-        + prepared.pixels() + " pixels is over the limit of " + maxPixels + " (" + why
-        + "); raise it with --max-pixels";
+        + prepared.pixels() + " pixels is over the limit of " + maxPixels + " (" + why + ")";
   }
 
   /**

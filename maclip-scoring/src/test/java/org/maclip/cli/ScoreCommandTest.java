@@ -304,4 +304,47 @@ class ScoreCommandTest {
     assertTrue(run.out().contains("  Good image / bad image"), run.out());
     assertTrue(run.out().contains("(verified)"), run.out());
   }
+
+  @Test
+  void anImageOverThePixelLimitNamesTheFlag() throws Exception {
+    Path image = Path.of(ScoreCommandTest.class.getResource("/golden/images/rgb_150x100.png").toURI());
+    CliRun run = CliRun.of("score", "--model", bundle, "--max-pixels", "10000", image.toString());
+    assertEquals(Exit.SOME_FAILED, run.code(), run.toString());
+    assertTrue(
+        run.err().contains("150x100 = 15000 pixels is over the limit of 10000"
+            + " (decompression-bomb guard); raise it with --max-pixels"),
+        run.toString());
+  }
+
+  /**
+   * A decoder missing from the class path (TwelveMonkeys left out, as a hand-made class path or a
+   * plugin jar might) is a set-up error: exit 2 and one line, not a "corrupt image" per file.
+   */
+  @Test
+  void aMissingDecoderIsASetupErrorNotACorruptImage() throws Exception {
+    String classPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    String withoutDecoders = java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+        .filter(entry -> !entry.contains("twelvemonkeys"))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    assertNotEquals(classPath, withoutDecoders, "TwelveMonkeys is not on the test class path");
+    Path image = Path.of(ScoreCommandTest.class.getResource("/golden/images/rgb_150x100.png").toURI());
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(java.toString(), "-cp", withoutDecoders,
+        Main.class.getName(), "score", "--model", bundle, image.toString(), image.toString())
+        .redirectErrorStream(false)
+        .start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes());
+    String err = new String(process.getErrorStream().readAllBytes());
+    int code = process.waitFor();
+    CliRun run = new CliRun(code, out, err);
+    assertEquals(Exit.USAGE, code, run.toString());
+    assertEquals(1, run.errorLines().size(), run.toString());
+    assertTrue(run.errorLines().get(0).startsWith("maclip: error: cannot read images: "),
+        run.toString());
+    assertTrue(run.errorLines().get(0).contains("twelvemonkeys"), run.toString());
+    assertFalse(run.err().contains("corrupt"), run.toString());
+    assertFalse(run.err().contains("\tat "), run.toString());
+  }
 }

@@ -132,8 +132,23 @@ class ScorerTest {
       ScoreResult r = scorer.score(thin);
       assertEquals(
           "prepared size 224x4480000 = 1003520000 pixels is over the limit of 89478485 (the image"
-              + " is upscaled so its short side is 224); raise it with --max-pixels",
+              + " is upscaled so its short side is 224); raise it with"
+              + " ScorerOptions.withMaxPixels",
           r.error());
+    }
+  }
+
+  @Test
+  void aRefusalNamesTheSettingOfTheSurfaceWhereItIsRead() throws IOException {
+    Path wide = dir.resolve("wide.png");
+    ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY), "png", wide.toFile());
+    ScorerOptions options =
+        ScorerOptions.defaults().withMaxPixels(50_000).withMaxPixelsSetting("maclip.max-pixels");
+    try (Scorer scorer = Scorer.open(bundle(), options)) {
+      assertEquals(
+          "300x200 = 60000 pixels is over the limit of 50000 (decompression-bomb guard); raise it"
+              + " with maclip.max-pixels",
+          scorer.score(wide).error());
     }
   }
 

@@ -102,11 +102,11 @@ class ViewsTest {
   void thePreparedSizeIsRefusedOverThePixelLimit() {
     assertEquals(
         "prepared size 224x4480000 = 1003520000 pixels is over the limit of 89478485 (the image is"
-            + " upscaled so its short side is 224); raise it with --max-pixels",
+            + " upscaled so its short side is 224)",
         Views.overPixelLimit(1, 20_000, paper(), ScorerOptions.DEFAULT_MAX_PIXELS));
     assertEquals(
         "prepared size 448x448 = 200704 pixels is over the limit of 200000 (the pre-resize to"
-            + " 448x448); raise it with --max-pixels",
+            + " 448x448)",
         Views.overPixelLimit(100, 100, preResize(448, 448), 200_000));
     assertNull(Views.overPixelLimit(10, 5000, paper(), ScorerOptions.DEFAULT_MAX_PIXELS));
   }

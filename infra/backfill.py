@@ -27,7 +27,9 @@ from typing import Any
 from maclip_infra.events import s3_event, s3_record
 from maclip_infra.notifications import FilterError, Filters, make_filters
 
-DEFAULT_SUFFIXES = ".jpg,.jpeg,.png,.tif,.tiff,.webp,.bmp,.JPG,.JPEG,.PNG"
+#: The template's ImageSuffixes default (infra/tests/test_template.py keeps the two equal, and
+#: the template's equal to the formats maclip-scoring reads).
+DEFAULT_SUFFIXES = ".jpg,.jpeg,.png,.bmp,.gif,.tif,.tiff,.webp,.ppm,.pgm,.pnm,.JPG,.JPEG,.PNG"
 SQS_BATCH = 10
 SEND_TRIES = 5
 

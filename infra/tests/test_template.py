@@ -17,6 +17,7 @@ from maclip_infra.notifications import Request, check_no_loop, make_filters
 INFRA = Path(__file__).parents[1]
 ROOT = INFRA.parent
 CONFIG = ROOT / "function/src/main/java/org/maclip/function/FunctionConfig.java"
+FORMATS = ROOT / "maclip-scoring/src/main/java/org/maclip/scoring/ImageFormats.java"
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -66,6 +67,21 @@ def test_every_maclip_variable_is_one_the_function_reads(template):
 def test_default_filters_deploy_without_a_loop(template):
     filters = make_filters(_default(template, "InputPrefix"), _default(template, "ImageSuffixes"))
     check_no_loop(filters, "bucket", "", _default(template, "ResultsPrefix"))
+
+
+def _readable_suffixes() -> list[str]:
+    """maclip-scoring's ImageFormats.SUFFIXES, read from its source."""
+    body = re.search(r"SUFFIXES =\s*List\.of\((.*?)\);", FORMATS.read_text(), re.S)
+    assert body, f"{FORMATS} no longer declares SUFFIXES = List.of(...)"
+    return re.findall(r'"([^"]+)"', body.group(1))
+
+
+def test_the_default_suffixes_are_the_formats_maclip_reads(template):
+    readable = _readable_suffixes()
+    assert ".png" in readable and ".gif" in readable  # the parser above still reads the file
+    default = _default(template, "ImageSuffixes").split(",")
+    assert sorted({s.lower() for s in default}) == sorted(readable)
+    assert set(readable) <= set(default)  # S3 compares case: each lower-case suffix is there
 
 
 def test_backfill_defaults_to_the_templates_suffixes(template):

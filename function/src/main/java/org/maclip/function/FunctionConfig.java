@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.maclip.scoring.ScorerOptions;
 
 /**
  * Everything the function reads from {@code application.properties}; each key can be overridden
@@ -25,9 +26,11 @@ public interface FunctionConfig {
   /** Only keys under this prefix are scored; empty scores the whole bucket. */
   Optional<String> inputPrefix();
 
-  /** Image suffixes scored, compared without regard to case. */
-  @WithDefault(".jpg,.jpeg,.png,.tif,.tiff,.webp,.bmp,.ppm,.pgm,.pnm")
-  List<String> suffixes();
+  /**
+   * Image suffixes scored, compared without regard to case; by default every format maclip-scoring
+   * reads ({@link org.maclip.scoring.ImageFormats#SUFFIXES}).
+   */
+  Optional<List<String>> suffixes();
 
   /** Result JSON files go under this prefix; never scored, whatever the other settings. */
   @WithDefault("maclip-results/")
@@ -39,6 +42,13 @@ public interface FunctionConfig {
   /** Objects larger than this are refused with an error result (not retried). */
   @WithDefault("52428800")
   long maxObjectBytes();
+
+  /**
+   * Images with more pixels than this, decoded or as prepared for viewing, get an error result
+   * (the decompression-bomb guard); by default Pillow's limit, as in the CLI and the plugin.
+   */
+  @WithDefault("" + ScorerOptions.DEFAULT_MAX_PIXELS)
+  long maxPixels();
 
   /** Views per ONNX Runtime run (the memory bound); images of one invocation share runs. */
   @WithDefault("32")

@@ -7,6 +7,9 @@ import org.maclip.scoring.ScorerOptions;
 
 /** How the configuration becomes scorer options, and what a result says about its model. */
 final class Models {
+  /** How a refusal over the pixel limit tells the operator to raise it. */
+  static final String MAX_PIXELS_SETTING = "maclip.max-pixels (MACLIP_MAX_PIXELS)";
+
   private Models() {}
 
   static ScorerOptions options(FunctionConfig config) {
@@ -14,7 +17,9 @@ final class Models {
         .withBatchSize(config.batchSize())
         .withThreads(config.threads())
         .withDevice(Device.parse(config.device()))
-        .withMethod(Method.parse(config.method()));
+        .withMethod(Method.parse(config.method()))
+        .withMaxPixels(config.maxPixels())
+        .withMaxPixelsSetting(MAX_PIXELS_SETTING);
   }
 
   static Provenance provenance(Scorer scorer, String functionVersion) {

@@ -15,8 +15,10 @@ import org.maclip.function.event.Delivery;
 import org.maclip.function.event.EventParser;
 import org.maclip.function.event.LambdaEvent;
 import org.maclip.function.event.ObjectRef;
+import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
+import org.maclip.scoring.SetupException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -39,7 +41,8 @@ public class ScoringService {
 
   public ScoringService(FunctionConfig config, S3Client s3, Scorer scorer) {
     this.parser = new EventParser(new ObjectMapper());
-    this.filter = new KeyFilter(config.inputPrefix().orElse(""), config.suffixes(),
+    this.filter = new KeyFilter(config.inputPrefix().orElse(""),
+        config.suffixes().orElse(ImageFormats.SUFFIXES),
         config.resultsPrefix(), config.resultsBucket().orElse(null));
     this.reader = new SourceReader(s3, config.maxObjectBytes());
     this.scorer = new BatchScorer(scorer);
@@ -117,6 +120,13 @@ public class ScoringService {
         byItem.put(fetched.get(i), batch.items().get(i));
       }
       return new Scores(byItem, batch.batchMs());
+    } catch (SetupException e) {
+      // One line for the operator, not one "cannot be scored" per object: no object would fare
+      // better until the deployment is fixed. The messages go back to the queue (then its DLQ).
+      LOG.errorf("Set-up error, nothing can be scored until the function is fixed: %s",
+          e.getMessage());
+      fetched.forEach(item -> failed.addAll(item.owners));
+      return new Scores(byItem, 0);
     } catch (RuntimeException e) {
       for (Item item : fetched) {
         fail(item, "cannot be scored", e, failed);

@@ -35,8 +35,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * The function end to end: real S3 notifications from moto, delivered directly or in Lambda's
  * SQS envelope through Quarkus' mock Lambda event server, and the results the function writes.
- * The tests run with {@code %test} settings: the tiny ResNet bundle, a 400,000-byte size limit,
- * tagging on, and the whole bucket as input.
+ * The tests run with {@code %test} settings: the tiny ResNet bundle, a 400,000-byte size limit, a
+ * 200,000-pixel limit, tagging on, and the whole bucket as input.
  */
 @QuarkusTest
 @WithTestResource(MotoResource.class)
@@ -117,6 +117,9 @@ class ScoreFunctionTest {
     byte[] large = TestImages.encode("png", 520, 520, 5, 255);
     assertTrue(large.length > 400_000, "the over-limit image must exceed the test limit");
     aws.put(bucket.name(), "large.png", large);
+    byte[] wide = TestImages.png(600, 400, 6);
+    assertTrue(wide.length < 400_000, "the over-pixel-limit image must be under the byte limit");
+    aws.put(bucket.name(), "wide.png", wide);
 
     assertEquals(List.of(), failures(invoke(S3Fixture.sqsEvent(bucket, aws.drain(bucket)))));
 
@@ -128,6 +131,9 @@ class ScoreFunctionTest {
         .path("error").asText().contains("empty (0 bytes)"));
     assertTrue(aws.result(bucket.name(), "large.png").orElseThrow()
         .path("error").asText().contains("over the limit of 400000 bytes"));
+    assertTrue(aws.result(bucket.name(), "wide.png").orElseThrow().path("error").asText()
+        .endsWith("600x400 = 240000 pixels is over the limit of 200000 (decompression-bomb guard);"
+            + " raise it with maclip.max-pixels (MACLIP_MAX_PIXELS)"));
     assertFalse(aws.tags(bucket.name(), "broken.png").containsKey("maclip-q"));
   }
 

@@ -7,6 +7,7 @@ import ij.macro.Interpreter;
 import java.awt.EventQueue;
 import java.util.Optional;
 import org.maclip.scoring.ModelException;
+import org.maclip.scoring.SetupException;
 
 /**
  * How every command runs: ask (dialog or macro options) on the calling thread, do the work off
@@ -68,7 +69,7 @@ final class Commands {
     try {
       work.run();
       return null;
-    } catch (UserError | IllegalArgumentException | ModelException e) {
+    } catch (UserError | IllegalArgumentException | ModelException | SetupException e) {
       return e.getMessage();
     } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
       return "ONNX Runtime is missing or cannot load (" + e.getMessage()

@@ -4,13 +4,16 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.io.Opener;
 import java.nio.file.Path;
+import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
+import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.RgbImage;
 
 /**
  * An image file opened with ImageJ's own opener (so it is scored as Fiji shows it when opened)
- * and converted by the same rules as an open image: its first plane, all displayed channels.
+ * and converted by the same rules as an open image: its first plane, all displayed channels. A
+ * format ImageJ itself does not know but maclip reads (WebP, PNM) is decoded by maclip.
  */
 final class FileInput implements ImageInput {
   /** ImageJ keeps the opener's last error message in a static field. */
@@ -33,6 +36,10 @@ final class FileInput implements ImageInput {
 
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
+    if (ImageFormats.isImageName(path.getFileName().toString())
+        && new Opener().getFileType(path.toString()) == Opener.UNKNOWN) {
+      return ImageDecoder.decode(path, maxPixels);
+    }
     ImagePlus imp = open();
     try {
       PlaneInput.checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);

@@ -9,11 +9,14 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.maclip.scoring.ImageFormats;
 
 /** The image files of a folder (optionally of its subfolders), by extension, sorted by path. */
 final class FolderScan {
-  /** The extensions scored unless the user lists others. */
-  static final String DEFAULT_EXTENSIONS = "tif tiff png jpg jpeg gif bmp";
+  /** The extensions scored unless the user lists others: every format maclip reads. */
+  static final String DEFAULT_EXTENSIONS = ImageFormats.SUFFIXES.stream()
+      .map(suffix -> suffix.substring(1))
+      .collect(Collectors.joining(" "));
 
   private FolderScan() {}
 

@@ -2,6 +2,7 @@ package org.maclip.imagej;
 
 import ij.ImagePlus;
 import org.maclip.scoring.ImageException;
+import org.maclip.scoring.PixelLimitException;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.RgbImage;
 
@@ -42,10 +43,6 @@ final class PlaneInput implements ImageInput {
 
   /** Refuses images with more pixels than the scorer allows, before converting anything. */
   static void checkSize(String name, int width, int height, long maxPixels) throws ImageException {
-    long pixels = (long) width * height;
-    if (pixels > maxPixels) {
-      throw new ImageException(name, width + "x" + height + " is " + pixels
-          + " pixels, more than the limit of " + maxPixels);
-    }
+    PixelLimitException.check(name, width, height, maxPixels);
   }
 }

@@ -9,23 +9,32 @@ import org.maclip.scoring.ScorerOptions;
 
 /**
  * What the plugin remembers in ImageJ's preferences (IJ_Prefs.txt): the model bundle, ONNX
- * Runtime threads, views per batch and the device.
+ * Runtime threads, views per batch, the device and the pixel limit.
  *
  * @param model the bundle: its folder, its maclip.json, or a .zip ("" when none is set)
  * @param threads ONNX Runtime threads, 0 for automatic
  * @param batchSize views per encoder run (bounds memory)
  * @param device cpu or cuda
+ * @param maxPixels images with more pixels (as opened, or as prepared for viewing) are refused
  */
-public record Settings(String model, int threads, int batchSize, Device device) {
+public record Settings(String model, int threads, int batchSize, Device device, long maxPixels) {
   static final String MODEL_KEY = "maclip.model";
   static final String THREADS_KEY = "maclip.threads";
   static final String BATCH_KEY = "maclip.batch";
   static final String DEVICE_KEY = "maclip.device";
+  static final String MAX_PIXELS_KEY = "maclip.maxPixels";
+
+  /** The Settings dialog's field for the pixel limit; its first word is the macro key. */
+  static final String MAX_PIXELS_LABEL = "Max pixels (decompression-bomb guard)";
+
+  /** How a refusal over the pixel limit tells the user to raise it. */
+  static final String MAX_PIXELS_SETTING =
+      "'Max pixels' in Plugins > MA-CLIP > Settings... (max= in macros)";
 
   public Settings {
     model = model == null ? "" : model.trim();
     // Checks the numbers now, with ScorerOptions' own messages.
-    options(threads, batchSize, device);
+    options(threads, batchSize, device, maxPixels);
   }
 
   /** The settings saved in ImageJ's preferences, or the defaults. */
@@ -36,9 +45,11 @@ public record Settings(String model, int threads, int batchSize, Device device) 
           Prefs.get(MODEL_KEY, ""),
           (int) Prefs.get(THREADS_KEY, d.threads()),
           (int) Prefs.get(BATCH_KEY, d.batchSize()),
-          Device.parse(Prefs.get(DEVICE_KEY, d.device().name())));
+          Device.parse(Prefs.get(DEVICE_KEY, d.device().name())),
+          (long) Prefs.get(MAX_PIXELS_KEY, d.maxPixels()));
     } catch (IllegalArgumentException e) {
-      return new Settings(Prefs.get(MODEL_KEY, ""), d.threads(), d.batchSize(), d.device());
+      return new Settings(
+          Prefs.get(MODEL_KEY, ""), d.threads(), d.batchSize(), d.device(), d.maxPixels());
     }
   }
 
@@ -51,6 +62,7 @@ public record Settings(String model, int threads, int batchSize, Device device) 
     Prefs.set(THREADS_KEY, threads);
     Prefs.set(BATCH_KEY, batchSize);
     Prefs.set(DEVICE_KEY, device.name().toLowerCase(java.util.Locale.ROOT));
+    Prefs.set(MAX_PIXELS_KEY, maxPixels);
   }
 
   /**
@@ -67,17 +79,17 @@ public record Settings(String model, int threads, int batchSize, Device device) 
   }
 
   public Settings withModel(String value) {
-    return new Settings(value, threads, batchSize, device);
+    return new Settings(value, threads, batchSize, device, maxPixels);
   }
 
   /** The scorer options these settings ask for. */
   public ScorerOptions options() {
-    return options(threads, batchSize, device);
+    return options(threads, batchSize, device, maxPixels);
   }
 
-  private static ScorerOptions options(int threads, int batchSize, Device device) {
+  private static ScorerOptions options(int threads, int batchSize, Device device, long maxPixels) {
     return ScorerOptions.defaults().withThreads(threads).withBatchSize(batchSize)
-        .withDevice(device);
+        .withDevice(device).withMaxPixels(maxPixels).withMaxPixelsSetting(MAX_PIXELS_SETTING);
   }
 
   /**

@@ -7,11 +7,11 @@ import java.util.Optional;
 import org.maclip.scoring.Device;
 
 /**
- * Plugins › MA-CLIP › MA-CLIP Settings...: the model bundle, threads, batch size and device,
- * remembered in ImageJ's preferences. Changing them unloads the kept model.
+ * Plugins › MA-CLIP › MA-CLIP Settings...: the model bundle, threads, batch size, device and
+ * pixel limit, remembered in ImageJ's preferences. Changing them unloads the kept model.
  *
  * <p>Macro: {@code run("MA-CLIP Settings...",
- *     "model=[/path/to/bundle] threads=0 batch=32 device=cpu");}
+ *     "model=[/path/to/bundle] threads=0 batch=32 device=cpu max=89478485");}
  */
 public final class SettingsCommand implements PlugIn {
   static final String COMMAND = "MA-CLIP Settings...";
@@ -29,6 +29,7 @@ public final class SettingsCommand implements PlugIn {
         .number("Threads (0 = automatic)", saved.threads(), 0)
         .number("Batch size (views per run)", saved.batchSize(), 0)
         .choice("Device", DEVICES, saved.device().name().toLowerCase(Locale.ROOT))
+        .number(Settings.MAX_PIXELS_LABEL, saved.maxPixels(), 0)
         .note("A bundle is a folder (choose its maclip.json) or a .zip from "
             + "'maclip-pytorch export'.\nThe batch size bounds memory; cuda needs the GPU build "
             + "of ONNX Runtime.")
@@ -38,7 +39,7 @@ public final class SettingsCommand implements PlugIn {
     }
     Form.Answers a = answers.get();
     Settings changed = new Settings(a.text("model"), a.integer("threads"), a.integer("batch"),
-        Device.parse(a.text("device")));
+        Device.parse(a.text("device")), (long) a.number("max"));
     return Optional.of(() -> apply(saved, changed));
   }
 

@@ -2,13 +2,16 @@ package org.maclip.imagej;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maclip.scoring.ImageFormats;
 
 class FolderScanTest {
   @TempDir Path dir;
@@ -24,6 +27,14 @@ class FolderScanTest {
         FolderScan.list(dir, false, "tif png jpg"));
     assertEquals(List.of(dir.resolve("a.png"), dir.resolve("b.TIF"), dir.resolve("sub/c.jpg")),
         FolderScan.list(dir, true, ".tif, *.png;jpg"));
+  }
+
+  @Test
+  void theDefaultExtensionsAreTheFormatsTheLibraryReads() {
+    assertEquals(
+        ImageFormats.SUFFIXES.stream().map(s -> s.substring(1)).collect(Collectors.toSet()),
+        FolderScan.parseExtensions(FolderScan.DEFAULT_EXTENSIONS));
+    assertTrue(FolderScan.parseExtensions(FolderScan.DEFAULT_EXTENSIONS).contains("webp"));
   }
 
   @Test

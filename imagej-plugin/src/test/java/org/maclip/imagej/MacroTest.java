@@ -30,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
+import org.maclip.scoring.ScorerOptions;
 
 /**
  * The real ImageJ, headless, running the plugin's commands from macros with the tiny bundle
@@ -55,6 +56,7 @@ class MacroTest {
   @BeforeEach
   void forgetSettings() {
     Prefs.set(Settings.MODEL_KEY, "");
+    Prefs.set(Settings.MAX_PIXELS_KEY, ScorerOptions.DEFAULT_MAX_PIXELS);
   }
 
   @AfterEach
@@ -206,6 +208,38 @@ class MacroTest {
         + " return getResultString('model', 0);");
     assertEquals(library.bundle().backbone() + "/" + library.bundle().pretrained(),
         out.returned());
+  }
+
+  @Test
+  void aFolderScoresByDefaultTheFormatsImageJDoesNotKnowButMaclipReads() throws Exception {
+    // A PNM file (P6), which ImageJ's own opener does not know: maclip's decoder reads it.
+    int width = 240;
+    int height = 230;
+    byte[] header = ("P6\n" + width + " " + height + "\n255\n").getBytes();
+    byte[] pixels = new byte[width * height * 3];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (byte) (i * 7 % 251);
+    }
+    Path pnm = dir.resolve("photo.pnm");
+    Files.write(pnm, java.nio.ByteBuffer.allocate(header.length + pixels.length).put(header)
+        .put(pixels).array());
+    Files.copy(ImageJHarness.golden().resolve("images/rgb_150x100.png"), dir.resolve("a.png"));
+    ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + dir + "]');");
+    ResultsTable rt = Analyzer.getResultsTable();
+    assertEquals(2, rt.size());
+    assertEquals("photo.pnm", rt.getStringValue("Title", 1));
+    assertEquals(library.score(pnm).q(), rt.getValue("Q", 1), 1e-6);
+  }
+
+  @Test
+  void anImageOverThePixelLimitNamesTheSettingsField() {
+    ImageJHarness.run("run('MA-CLIP Settings...', '" + MODEL + " max=10000');");
+    assertEquals(10_000, Settings.load().maxPixels());
+    Path image = ImageJHarness.golden().resolve("images/rgb_150x100.png");
+    var out = ImageJHarness.run("open('" + image + "'); run('MA-CLIP Score');");
+    assertTrue(out.printed().contains("150x100 = 15000 pixels is over the limit of 10000"
+        + " (decompression-bomb guard); raise it with 'Max pixels' in Plugins > MA-CLIP >"
+        + " Settings... (max= in macros)"), out.printed());
   }
 
   // ---- errors: one line for the macro, no stack trace, and the macro stops ----

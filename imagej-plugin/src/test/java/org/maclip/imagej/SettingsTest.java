@@ -33,7 +33,7 @@ class SettingsTest {
   @Test
   void badNumbersAreRefusedWithScorerOptionsWords() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Settings("", 0, 0, Device.CPU));
+        () -> new Settings("", 0, 0, Device.CPU, 1000));
     assertEquals("batch size must be at least 1, not 0", e.getMessage());
   }
 
@@ -43,11 +43,12 @@ class SettingsTest {
     assertEquals("/new", s.model());
     assertEquals("/new", Prefs.get(Settings.MODEL_KEY, ""));
     assertEquals(7, Settings.load().threads());
+    assertEquals(90_000, Settings.load().maxPixels());
     assertEquals("/new", Settings.load().model());
     assertEquals(s, s.remember(""));
   }
 
   private static Settings settings(String model) {
-    return new Settings(model, 7, 16, Device.CPU);
+    return new Settings(model, 7, 16, Device.CPU, 90_000);
   }
 }

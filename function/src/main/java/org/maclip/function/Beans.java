@@ -37,7 +37,7 @@ public class Beans {
     long start = System.nanoTime();
     NativeLibraries.configure();
     Path bundle = ModelSource.resolve(config.model().orElse(null), config.modelCache(), s3);
-    Scorer scorer = Scorer.open(bundle, Models.options(config));
+    Scorer scorer = Scorer.open(bundle, ScorerConfig.options(config));
     LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms, on %s", scorer.bundle().backbone(),
         scorer.bundle().pretrained(), scorer.bundle().sha256(), bundle,
         (System.nanoTime() - start) / 1_000_000, scorer.device());

@@ -48,7 +48,7 @@ public class ScoringService {
     this.scorer = new BatchScorer(scorer);
     this.store = new ResultStore(s3, filter,
         config.tagging().enabled() ? config.tagging().key() : null);
-    this.provenance = Models.provenance(scorer, config.functionVersion());
+    this.provenance = Provenance.of(scorer, config.functionVersion());
   }
 
   /** An object to process and the deliveries that named it (the same object may come twice). */

@@ -30,14 +30,14 @@ final class Batches {
   /**
    * Scores with the kept model for these settings; Esc, pressed from now on, cancels.
    *
-   * @param sinkFor the sink, given the model's name (see {@link Models#describe})
+   * @param sinkFor the sink, given the model's name (see {@link KeptModel#describe})
    */
   static Run scoreWithModel(
       Settings settings, List<? extends ImageInput> inputs, Function<String, Sink> sinkFor)
       throws UserError {
-    try (var lease = Models.acquire(settings)) {
+    try (var lease = KeptModel.acquire(settings)) {
       Scorer scorer = lease.model();
-      String model = Models.describe(scorer);
+      String model = KeptModel.describe(scorer);
       IJ.resetEscape();
       return new Run(model, score(scorer, inputs, sinkFor.apply(model), IJ::escapePressed));
     }

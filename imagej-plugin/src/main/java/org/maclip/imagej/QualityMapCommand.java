@@ -57,7 +57,7 @@ public final class QualityMapCommand implements PlugIn {
       boolean asOverlay, Look look) throws UserError {
     Plane plane = PlaneInput.current(imp);
     ScoreResult result;
-    try (var lease = Models.acquire(settings)) {
+    try (var lease = KeptModel.acquire(settings)) {
       result = lease.model().score(new PlaneInput(imp, plane, rule));
     }
     if (!result.ok()) {

@@ -49,7 +49,7 @@ public final class SettingsCommand implements PlugIn {
     }
     changed.save();
     if (!changed.equals(saved)) {
-      Models.release();
+      KeptModel.release();
     }
     IJ.showStatus("MA-CLIP: settings saved");
   }

@@ -6,14 +6,14 @@ import org.maclip.scoring.Scorer;
 import org.maclip.scoring.ScorerOptions;
 
 /** The one model the plugin keeps loaded between commands, keyed by bundle path and options. */
-final class Models {
+final class KeptModel {
   /** What identifies a loaded model. */
   record Key(Path bundle, ScorerOptions options) {}
 
   private static final ModelHolder<Key, Scorer> SHARED =
       new ModelHolder<>(key -> Scorer.open(key.bundle(), key.options()));
 
-  private Models() {}
+  private KeptModel() {}
 
   /** The scorer for these settings, loaded on first use; close the lease when done. */
   static ModelHolder<Key, Scorer>.Lease acquire(Settings settings) throws UserError {

@@ -17,7 +17,7 @@ import java.util.Optional;
  * label, lower-cased, is the macro key: labels are the macro API.
  */
 final class Form {
-  private enum Kind { TEXT, FILE, FOLDER, NUMBER, FLAG, CHOICE }
+  private enum Kind { TEXT, FILE, FOLDER, NUMBER, FLAG, CHOICE, LISTED }
 
   private record Field(Kind kind, String label, Object initial, String[] items, int digits) {
     String key() {
@@ -56,6 +56,14 @@ final class Form {
 
   Form choice(String label, String[] items, String initial) {
     return add(new Field(Kind.CHOICE, label, initial, items, 0));
+  }
+
+  /**
+   * A choice of the listed values in the dialog, while a macro may give any value (installed
+   * models by name, and a macro may still give a path).
+   */
+  Form listed(String label, String[] items, String initial) {
+    return add(new Field(Kind.LISTED, label, initial, items, 0));
   }
 
   /** A line of help text in the dialog (nothing in macros). */
@@ -150,7 +158,7 @@ final class Form {
         case FOLDER -> gd.addDirectoryField(f.label(), (String) f.initial(), 40);
         case NUMBER -> gd.addNumericField(f.label(), (Double) f.initial(), f.digits());
         case FLAG -> gd.addCheckbox(f.label(), (Boolean) f.initial());
-        case CHOICE -> gd.addChoice(f.label(), f.items(), (String) f.initial());
+        case CHOICE, LISTED -> gd.addChoice(f.label(), f.items(), (String) f.initial());
       }
     }
     for (String note : notes) {
@@ -166,7 +174,7 @@ final class Form {
         case TEXT, FILE, FOLDER -> gd.getNextString();
         case NUMBER -> gd.getNextNumber();
         case FLAG -> gd.getNextBoolean();
-        case CHOICE -> gd.getNextChoice();
+        case CHOICE, LISTED -> gd.getNextChoice(); // in a macro: the macro's value, whatever
       };
       values.put(f.key(), value);
     }

@@ -4,6 +4,8 @@ import ij.Prefs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Optional;
 import org.maclip.scoring.Device;
 import org.maclip.scoring.ScorerOptions;
 
@@ -11,7 +13,8 @@ import org.maclip.scoring.ScorerOptions;
  * What the plugin remembers in ImageJ's preferences (IJ_Prefs.txt): the model bundle, ONNX
  * Runtime threads, views per batch, the device and the pixel limit.
  *
- * @param model the bundle: its folder, its maclip.json, or a .zip ("" when none is set)
+ * @param model the bundle: an installed model's name, a folder, its maclip.json, or a .zip
+ *     ("" when none is set)
  * @param threads ONNX Runtime threads, 0 for automatic
  * @param batchSize views per encoder run (bounds memory)
  * @param device cpu or cuda
@@ -61,7 +64,7 @@ public record Settings(String model, int threads, int batchSize, Device device, 
     Prefs.set(MODEL_KEY, model);
     Prefs.set(THREADS_KEY, threads);
     Prefs.set(BATCH_KEY, batchSize);
-    Prefs.set(DEVICE_KEY, device.name().toLowerCase(java.util.Locale.ROOT));
+    Prefs.set(DEVICE_KEY, device.name().toLowerCase(Locale.ROOT));
     Prefs.set(MAX_PIXELS_KEY, maxPixels);
   }
 
@@ -93,15 +96,26 @@ public record Settings(String model, int threads, int batchSize, Device device, 
   }
 
   /**
-   * The bundle to load: the folder itself, the folder of a chosen maclip.json or visual.onnx
-   * (the file chooser can only pick files), or a .zip.
+   * The bundle to load: an installed model by name (Install Model...), the folder itself, the
+   * folder of a chosen maclip.json or visual.onnx (the file chooser can only pick files), or a
+   * .zip.
    *
-   * @throws UserError when no bundle is set or it does not exist
+   * @throws UserError when no bundle is set, or no installed model has the name and no file
+   *     has the path
    */
   public Path bundle() throws UserError {
+    return bundle(InstalledModels.here());
+  }
+
+  /** {@link #bundle()} with these installed models. */
+  Path bundle(InstalledModels models) throws UserError {
     if (model.isEmpty()) {
       throw new UserError("no model bundle is set: choose one in Plugins > MA-CLIP > Settings..."
-          + " or pass model=[/path/to/bundle]");
+          + " or pass model=[name] (an installed model) or model=[/path/to/bundle]");
+    }
+    Optional<Path> installed = models.find(model);
+    if (installed.isPresent()) {
+      return installed.get();
     }
     Path path = Paths.get(model).toAbsolutePath().normalize();
     String name = path.getFileName() == null ? "" : path.getFileName().toString();
@@ -109,6 +123,9 @@ public record Settings(String model, int threads, int batchSize, Device device, 
       path = path.getParent();
     }
     if (!Files.exists(path)) {
+      if (InstalledModels.isName(model) && !model.toLowerCase(Locale.ROOT).endsWith(".zip")) {
+        throw new UserError(models.unknown(model));
+      }
       throw new UserError("model bundle " + path + " does not exist");
     }
     return path;

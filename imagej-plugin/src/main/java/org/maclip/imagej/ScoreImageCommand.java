@@ -33,7 +33,8 @@ public final class ScoreImageCommand implements PlugIn {
         .choice("Dimension", Planes.Scope.stackChoices(), Planes.Scope.ALL.id())
         .flag("Plot Q against slice (stacks)", true)
         .flag("Append to the table", false)
-        .note("Bundles come from 'maclip-pytorch export'.")
+        .note("Model bundle: an installed model's name (Install Model...), a bundle folder"
+            + " or a .zip from 'maclip-pytorch export'.")
         .ask();
     if (answers.isEmpty()) {
       return Optional.empty();

@@ -72,8 +72,8 @@ final class Commands {
     } catch (UserError | IllegalArgumentException | ModelException | SetupException e) {
       return e.getMessage();
     } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
-      return "ONNX Runtime is missing or cannot load (" + e.getMessage()
-          + "): copy onnxruntime-*.jar from the plugin's jars folder into Fiji's jars folder";
+      return "ONNX Runtime is missing or cannot load (" + e.getMessage() + "): install MA-CLIP"
+          + " from its update site, or copy jars/ and lib/ of its release into Fiji.app";
     } catch (OutOfMemoryError e) {
       return "out of memory: lower the batch size in Plugins > MA-CLIP > Settings...";
     }

@@ -1,6 +1,5 @@
 package org.maclip.imagej;
 
-import ij.IJ;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -14,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * The models installed by Install Model...: one bundle folder per name under a root, by default
- * {@code models/maclip/} in ImageJ's (Fiji's) own folder. The system property {@value #PROPERTY}
+ * {@code models/maclip/} in Fiji's own folder ({@link FijiFolder}). The system property {@value #PROPERTY}
  * names another root (tests, or a shared installation).
  *
  * @param root the folder that holds one folder per installed model (it need not exist yet)
@@ -38,9 +37,7 @@ record InstalledModels(Path root) {
     if (property != null && !property.isBlank()) {
       return new InstalledModels(Paths.get(property.trim()));
     }
-    String imagej = IJ.getDirectory("imagej");
-    Path base = imagej != null ? Paths.get(imagej) : Paths.get(System.getProperty("user.dir"));
-    return new InstalledModels(base.resolve("models").resolve("maclip"));
+    return new InstalledModels(FijiFolder.root().resolve("models").resolve("maclip"));
   }
 
   /** True when {@code text} can be a model's name (and so a folder name on every system). */

@@ -1,6 +1,8 @@
 package org.maclip.imagej;
 
+import ij.IJ;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.maclip.scoring.Bundle;
 import org.maclip.scoring.Scorer;
 import org.maclip.scoring.ScorerOptions;
@@ -11,7 +13,17 @@ final class KeptModel {
   record Key(Path bundle, ScorerOptions options) {}
 
   private static final ModelHolder<Key, Scorer> SHARED =
-      new ModelHolder<>(key -> Scorer.open(key.bundle(), key.options()));
+      new ModelHolder<>(
+          key -> {
+            NativeLibraries.configure();
+            Scorer scorer = Scorer.open(key.bundle(), key.options());
+            if (scorer.device() != key.options().device()) {
+              IJ.log("MA-CLIP: device=" + key.options().device().name().toLowerCase(Locale.ROOT)
+                  + " could not start here (no CUDA, or not the GPU build of ONNX Runtime);"
+                  + " running on the CPU");
+            }
+            return scorer;
+          });
 
   private KeptModel() {}
 

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.maclip.scoring.Scorer;
 
 /**
- * The packaged plugin installed as in Fiji (plugins/MA_CLIP.jar, jars/onnxruntime-*.jar) in a
- * separate, unmodified ImageJ 1.x process running macros with {@code ImageJ -batch}. ImageJ 1.x
+ * The packaged plugin installed from the update-site folder as in Fiji (plugins/MA_CLIP.jar,
+ * jars/onnxruntime-*.jar without native libraries, lib/&lt;platform&gt;/ with them) in a separate,
+ * unmodified ImageJ 1.x process running macros with {@code ImageJ -batch}. ImageJ 1.x
  * builds its command table with its AWT menus, so this needs a display: the DISPLAY given, or a
  * virtual one from xvfb-run.
  */
@@ -87,6 +88,39 @@ class InstalledPluginIT {
     assertTrue(lines.get(1).startsWith("a.png,1,"), lines.get(1));
   }
 
+  /** Install Model... puts the bundle into Fiji's models/maclip/, and commands take its name. */
+  @Test
+  void anInstalledModelIsUsedByName() throws Exception {
+    Path image = GOLDEN.resolve("images/rgb_300x250.png");
+    String out = batch("run('MA-CLIP Install Model...', 'source=[" + GOLDEN.resolve("tinyrn")
+        + "] name=[tiny]');\n"
+        + "open('" + image + "');\n"
+        + "run('MA-CLIP Score', 'model=[tiny]');\n"
+        + "print('Q=' + d2s(getResult('Q', 0), 12));\n");
+    Matcher m = Pattern.compile("Q=([0-9.]+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals(library.score(image).q(), Double.parseDouble(m.group(1)), 1e-6);
+    assertTrue(Files.isRegularFile(dir.resolve("ImageJ/models/maclip/tiny/maclip.json")), out);
+  }
+
+  /** On this machine's CPU build (no CUDA): one warning line in the Log, then the CPU's score. */
+  @Test
+  void cudaFallsBackToTheCpuWithOneWarningLine() throws Exception {
+    Path image = GOLDEN.resolve("images/rgb_300x250.png");
+    String out = batch("run('MA-CLIP Settings...', '" + MODEL + " device=cuda');\n"
+        + "open('" + image + "');\n"
+        + "run('MA-CLIP Score', '" + MODEL + "');\n"
+        + "run('MA-CLIP Score', '" + MODEL + "');\n"
+        + "print('Q=' + d2s(getResult('Q', 0), 12));\n");
+    Matcher m = Pattern.compile("Q=([0-9.]+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals(library.score(image).q(), Double.parseDouble(m.group(1)), 1e-6);
+    String warning = "MA-CLIP: device=cuda could not start here (no CUDA, or not the GPU build of"
+        + " ONNX Runtime); running on the CPU";
+    assertEquals(1, out.lines().filter(warning::equals).count(), out);
+    assertFalse(out.contains("Exception"), out);
+  }
+
   @Test
   void anErrorIsOneLineAndStopsTheMacroWithoutADialog() throws Exception {
     String out = batch("newImage('x', 'RGB noise', 300, 300, 1);\n"
@@ -142,28 +176,35 @@ class InstalledPluginIT {
         "-cp", ijJar(), "ij.ImageJ", "-batch", file.toString()));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     boolean finished = p.waitFor(180, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!finished) {
+    if (!finished) { // ImageJ runs under xvfb-run: stop them all, or the output never ends
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     System.out.println(out);
     assertTrue(finished, "ImageJ did not finish (a dialog waiting?): " + out);
     return out;
   }
 
-  /** An ImageJ folder as Fiji has it: the plugin in plugins/, ONNX Runtime in jars/. */
+  /**
+   * An ImageJ folder installed from the update-site folder as Fiji's Updater installs it: plugins/
+   * and jars/, and lib/ of this platform only.
+   */
   private Path install() throws Exception {
     Path imagej = dir.resolve("ImageJ");
     if (Files.exists(imagej)) {
       return imagej;
     }
-    Path plugins = Files.createDirectories(imagej.resolve("plugins"));
-    Path jars = Files.createDirectories(imagej.resolve("jars"));
-    Path jar = Paths.get(System.getProperty("maclip.plugin.jar"));
-    Files.copy(jar, plugins.resolve(jar.getFileName()));
-    try (var deps = Files.list(Paths.get(System.getProperty("maclip.plugin.jars")))) {
-      for (Path dep : deps.toList()) {
-        Files.copy(dep, jars.resolve(dep.getFileName()));
+    Path site = Paths.get(System.getProperty("maclip.fiji.site"));
+    String platform =
+        NativeLibraries.platform(System.getProperty("os.name"), System.getProperty("os.arch"));
+    for (String folder : List.of("plugins", "jars", "lib/" + platform)) {
+      Path from = site.resolve(folder);
+      Path to = Files.createDirectories(imagej.resolve(folder));
+      try (var files = Files.list(from)) {
+        for (Path file : files.toList()) {
+          Files.copy(file, to.resolve(file.getFileName()));
+        }
       }
     }
     return imagej;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
+import com.sun.net.httpserver.HttpServer;
 import java.io.File;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +134,7 @@ class InstalledPluginIT {
     assertFalse(out.contains("\tat "), out);
   }
 
+  /** Every macro of the README, in one ImageJ session; the model download comes from loopback. */
   @Test
   void theReadmeMacrosRun() throws Exception {
     String readme = Files.readString(Paths.get("README.md"));
@@ -143,24 +146,62 @@ class InstalledPluginIT {
     Path folder = Files.createDirectories(dir.resolve("run42"));
     Files.copy(GOLDEN.resolve("images/rgb_300x250.png"), folder.resolve("a.tif"));
     Files.writeString(folder.resolve("b.tif"), "broken");
-    String folderMacro = blocks.stream().filter(b -> b.contains("Score Folder")).findFirst()
-        .orElseThrow()
-        .replace("/data/models/maclip-rn50", GOLDEN.resolve("tinyrn").toString())
-        .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
-        .replace("/data/run42", folder.toString());
-    String sharpest = blocks.stream().filter(b -> b.contains("sharpest") || b.contains("best of"))
-        .findFirst().orElseThrow()
-        .replace("/data/models/maclip-rn50", GOLDEN.resolve("tinyrn").toString());
-    String out = batch(folderMacro
-        + "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
-        + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n"
-        + "run('Images to Stack', 'name=series use');\n"
-        + sharpest
-        + "print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
+    String bundle = GOLDEN.resolve("tinyrn").toString();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] zip = zip(GOLDEN.resolve("tinyrn"));
+    server.createContext("/models/maclip-rn50.zip", exchange -> {
+      exchange.sendResponseHeaders(200, zip.length);
+      try (var body = exchange.getResponseBody()) {
+        body.write(zip);
+      }
+    });
+    server.start();
+    String out;
+    try {
+      String site = "http://127.0.0.1:" + server.getAddress().getPort();
+      StringBuilder macro = new StringBuilder();
+      for (String block : blocks) {
+        String setUp = block.contains("stack = getTitle()")
+            ? "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
+                + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n"
+                + "run('Images to Stack', 'name=series use');\n"
+            : block.contains("MA-CLIP Score\"") || block.contains("Quality Map")
+                ? "open('" + GOLDEN.resolve("images/rgb_300x250.png") + "');\n" : "";
+        macro.append(setUp).append(block
+            .replace("/data/models/maclip-rn50", bundle)
+            .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
+            .replace("/data/run42", folder.toString())
+            .replace("https://example.org", site));
+        if (block.contains("stack = getTitle()")) {
+          macro.append("print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
+        }
+      }
+      macro.append("print('map open: ' + isOpen('MA-CLIP Q map of rgb_300x250.png'));\n");
+      out = batch(macro.toString());
+    } finally {
+      server.stop(0);
+    }
+    assertEquals(4, blocks.size(), "a README macro this test does not know");
     assertTrue(out.contains("2 files in the table; unreadable ones:"), out);
     assertTrue(out.contains("unreadable: b.tif: "), out);
     assertEquals(3, Files.readAllLines(dir.resolve("q.csv")).size());
     assertTrue(out.contains("picked best of series from slice "), out);
+    assertTrue(Files.isRegularFile(dir.resolve("ImageJ/models/maclip/rn50/visual.onnx")), out);
+    assertTrue(out.contains("map open: 1"), out);
+    assertFalse(out.contains("\tat "), out);
+  }
+
+  /** A bundle folder as the .zip that maclip-pytorch export --zip makes. */
+  private static byte[] zip(Path bundle) throws Exception {
+    var bytes = new java.io.ByteArrayOutputStream();
+    try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+      for (String name : List.of("maclip.json", "visual.onnx")) {
+        zip.putNextEntry(new java.util.zip.ZipEntry(name));
+        zip.write(Files.readAllBytes(bundle.resolve(name)));
+        zip.closeEntry();
+      }
+    }
+    return bytes.toByteArray();
   }
 
   /** Runs the macro in a fresh ImageJ with the plugin installed; returns its output. */

@@ -92,9 +92,7 @@ class ModelSourceTest {
   @Test
   void aPrefixHoldingTheBundleFilesIsDownloadedAsADirectory() throws IOException {
     assumeTrue(aws != null, MotoServer.absentMessage());
-    for (String file : ModelSource.BUNDLE_FILES) {
-      aws.put("models", "unzipped/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
-    }
+    putBundleFiles("unzipped/tinyrn/");
 
     Path dir = ModelSource.resolve("s3://models/unzipped/tinyrn", cache, aws.s3);
 
@@ -109,9 +107,7 @@ class ModelSourceTest {
   @Test
   void aNewManifestOverTheSameModelIsPickedUp() throws IOException {
     assumeTrue(aws != null, MotoServer.absentMessage());
-    for (String file : ModelSource.BUNDLE_FILES) {
-      aws.put("models", "prompts/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
-    }
+    putBundleFiles("prompts/tinyrn/");
     Path first = ModelSource.resolve("s3://models/prompts/tinyrn", cache, aws.s3);
     assertEquals(0.5, Bundle.load(first).defaults().lam());
 
@@ -149,5 +145,12 @@ class ModelSourceTest {
       }
     }
     return bytes.toByteArray();
+  }
+
+  /** The tiny bundle's files under {@code prefix} in the "models" bucket, as a prefix bundle. */
+  private void putBundleFiles(String prefix) throws IOException {
+    for (String file : ModelSource.BUNDLE_FILES) {
+      aws.put("models", prefix + file, Files.readAllBytes(TINY.resolve(file)));
+    }
   }
 }

@@ -87,18 +87,26 @@ public record Bundle(
   }
 
   /**
-   * A bundle read once: its manifest with its ONNX model's bytes, checked against {@link
-   * #sha256()}. A caller that needs the bundle (its defaults, say) before opening a scorer reads
-   * it with {@link #read} and opens the scorer from it ({@link Scorer#open(Loaded, ScorerOptions)})
+   * A bundle read once: its manifest with its ONNX model (the file of a bundle directory, which
+   * ONNX Runtime reads itself, or the bytes of a zip's entry), checked against {@link #sha256()}.
+   * A caller that needs the bundle (its defaults, say) before opening a scorer reads it with
+   * {@link #read} and opens the scorer from it ({@link Scorer#open(Loaded, ScorerOptions)})
    * without reading and hashing the files again.
    */
   public static final class Loaded {
     private final Bundle bundle;
+    private final String onnxFile;
     private final byte[] model;
+    private final Path modelFile;
+    private final long readNanos;
+    private volatile long checksumNanos = -1;
 
-    Loaded(Bundle bundle, byte[] model) {
+    Loaded(Bundle bundle, String onnxFile, byte[] model, Path modelFile, long readNanos) {
       this.bundle = bundle;
+      this.onnxFile = onnxFile;
       this.model = model;
+      this.modelFile = modelFile;
+      this.readNanos = readNanos;
     }
 
     /** The bundle's manifest. */
@@ -106,9 +114,43 @@ public record Bundle(
       return bundle;
     }
 
-    /** The ONNX model's bytes, for the encoder only. */
+    /** The ONNX model's bytes (a zip bundle's), or null when ONNX Runtime reads {@link #modelFile}. */
     byte[] model() {
       return model;
+    }
+
+    /** The ONNX model's file (a directory bundle's), or null for a zip bundle's bytes. */
+    Path modelFile() {
+      return modelFile;
+    }
+
+    /** Time spent reading the manifest (and a zip's model bytes), in nanoseconds. */
+    long readNanos() {
+      return readNanos;
+    }
+
+    /** Time spent on the model's sha256, in nanoseconds; -1 while not checked. */
+    long checksumNanos() {
+      return checksumNanos;
+    }
+
+    /**
+     * Hashes the model (streamed from its file, or its bytes) and refuses it when the hash is not
+     * the manifest's.
+     *
+     * @throws ModelException when the model is damaged or unreadable
+     */
+    void verify() {
+      long start = System.nanoTime();
+      String actual = model != null ? sha256(model) : sha256(bundle.path(), modelFile, onnxFile);
+      if (!actual.equalsIgnoreCase(bundle.sha256())) {
+        throw failure(
+            bundle.path(),
+            onnxFile + " does not match the sha256 in " + MANIFEST + " (expected "
+                + bundle.sha256() + ", found " + actual
+                + "): the file is damaged or was changed after export");
+      }
+      checksumNanos = System.nanoTime() - start;
     }
   }
 
@@ -123,20 +165,28 @@ public record Bundle(
    * @throws ModelException naming the bundle and why it cannot be used
    */
   public static Loaded read(Path path) {
+    Loaded loaded = readUnverified(path);
+    loaded.verify();
+    return loaded;
+  }
+
+  /**
+   * Reads and checks the manifest and finds the model, without hashing it: the caller must
+   * {@link Loaded#verify()} before it uses anything the model computes.
+   */
+  static Loaded readUnverified(Path path) {
+    long start = System.nanoTime();
     BundleFiles files = BundleFiles.open(path);
     JsonNode root = parseManifest(files);
     Manifest manifest = new Manifest(path, root);
     Bundle bundle = manifest.bundle();
     String onnxFile = manifest.text(manifest.object(root, "onnx"), "file");
-    byte[] model = files.read(onnxFile);
-    String actual = sha256(model);
-    if (!actual.equalsIgnoreCase(bundle.sha256())) {
-      throw failure(
-          path,
-          onnxFile + " does not match the sha256 in " + MANIFEST + " (expected " + bundle.sha256()
-              + ", found " + actual + "): the file is damaged or was changed after export");
+    if (files instanceof Directory directory) {
+      Path file = directory.file(onnxFile);
+      return new Loaded(bundle, onnxFile, null, file, System.nanoTime() - start);
     }
-    return new Loaded(bundle, model);
+    byte[] model = files.read(onnxFile);
+    return new Loaded(bundle, onnxFile, model, null, System.nanoTime() - start);
   }
 
   private static JsonNode parseManifest(BundleFiles files) {
@@ -154,6 +204,22 @@ public record Bundle(
   /** The one message format of every refusal: the bundle, then the cause. */
   static ModelException failure(Path path, String cause) {
     return new ModelException("model bundle " + path + ": " + cause);
+  }
+
+  /** The sha256 of {@code file} of the bundle at {@code path}, streamed (no copy in the heap). */
+  static String sha256(Path path, Path file, String name) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 20];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw failure(path, "cannot read " + name + " (" + e.getMessage() + ")");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
   }
 
   static String sha256(byte[] data) {
@@ -358,12 +424,18 @@ public record Bundle(
   }
 
   private record Directory(Path path) implements BundleFiles {
-    @Override
-    public byte[] read(String name) {
+    /** The file {@code name} of the bundle, which must exist. */
+    Path file(String name) {
       Path file = path.resolve(name);
       if (!Files.isRegularFile(file)) {
         throw failure(path, "missing " + name);
       }
+      return file;
+    }
+
+    @Override
+    public byte[] read(String name) {
+      Path file = file(name);
       try {
         return Files.readAllBytes(file);
       } catch (IOException e) {

@@ -97,6 +97,48 @@ class BundleTest {
   }
 
   @Test
+  void aChangedModelFailsItsChecksumOnEveryWayIn() throws IOException {
+    Path bundle = copy(m -> {});
+    byte[] model = Files.readAllBytes(bundle.resolve("visual.onnx"));
+    model[model.length / 2] ^= 1;
+    Files.write(bundle.resolve("visual.onnx"), model);
+    String expected = "model bundle " + bundle + ": visual.onnx does not match the sha256";
+    ModelException read = assertThrows(ModelException.class, () -> Bundle.read(bundle));
+    assertTrue(read.getMessage().startsWith(expected), read.getMessage());
+    ModelException load = assertThrows(ModelException.class, () -> Bundle.load(bundle));
+    assertTrue(load.getMessage().startsWith(expected), load.getMessage());
+    // Checked in the background: the scorer opens, but never gives a result.
+    Path image = ScorerTest.image("rgb_150x100.png");
+    try (Scorer scorer = Scorer.openChecking(bundle, ScorerOptions.defaults())) {
+      java.util.List<ScoreResult> seen = new java.util.ArrayList<>();
+      ModelException score =
+          assertThrows(
+              ModelException.class,
+              () -> scorer.scoreEach(
+                  java.util.List.of(ImageInput.of(image)), (r, done, total) -> seen.add(r)));
+      assertTrue(score.getMessage().startsWith(expected), score.getMessage());
+      assertTrue(seen.isEmpty());
+      assertThrows(ModelException.class, () -> scorer.score(image));
+      assertThrows(ModelException.class, scorer::awaitChecksum);
+    }
+  }
+
+  @Test
+  void aScorerCheckingInTheBackgroundScoresAsTheOthers() {
+    Path image = ScorerTest.image("rgb_300x250.png");
+    double q;
+    try (Scorer scorer = Scorer.open(tinyrn())) {
+      q = scorer.score(image).q();
+      assertTrue(scorer.loadTimes().checksumMillis() >= 0);
+    }
+    try (Scorer scorer = Scorer.openChecking(tinyrn(), ScorerOptions.defaults())) {
+      assertEquals(q, scorer.score(image).q());
+      scorer.awaitChecksum();
+      assertTrue(scorer.loadTimes().checksumMillis() >= 0);
+    }
+  }
+
+  @Test
   void anEmbeddingDimensionThatDoesNotMatchThePromptsIsRefused() throws IOException {
     assertEquals(
         "embed_dim is 31 but the embeddings of prompt 'Good image' have 32 and 32 values",

@@ -4,7 +4,8 @@
 FUNCTION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT_DIR=$(dirname "$FUNCTION_DIR")
 LOCAL_DIR="$FUNCTION_DIR/local"
-TARGET_DIR="$FUNCTION_DIR/target"
+# FUNCTION_TARGET: another build folder of the function (-Dbuild.folder), e.g. to compare builds.
+TARGET_DIR=${FUNCTION_TARGET:-$FUNCTION_DIR/target}
 RUNNER_JAR="$TARGET_DIR/maclip-function-0.1.0-runner.jar"
 RUNTIME_JARS="$TARGET_DIR/local-runtime"
 STARTED_PIDS=()

@@ -4,7 +4,8 @@ Serves the events of a JSON-lines file, one invocation each, to a function that 
 would poll Lambda (GET /2018-06-01/runtime/invocation/next, then POST .../response or .../error),
 prints every response, and writes a summary when the last event is answered: for each
 invocation the time it was handed out and answered, and the first response's time since the
-server started (the function is started right after it: that is the cold start). Given the
+server started (the function is started right after it: that is the cold start) and since the
+function's process started (given its id: the cold start without the server's head start). Given the
 function's process id (--pid-file), it also records the CPU time the function spent on each
 invocation and its peak resident memory (VmHWM), both read from /proc.
 
@@ -52,6 +53,14 @@ class Process:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def age_s(self) -> float | None:
+        """Seconds since the process started (/proc starttime, 10 ms ticks, against CLOCK_BOOTTIME)."""
+        stat = self._proc("stat")
+        if stat is None:
+            return None
+        start = int(stat.rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - start
+
     def sample_memory(self) -> None:
         for line in (self._proc("status") or "").splitlines():
             if line.startswith("VmHWM:"):
@@ -81,6 +90,7 @@ class Invocations:
 
     def finish(self, request_id: str, outcome: str, body: str) -> None:
         now = time.monotonic()
+        age = self.process.age_s()
         cpu = self.process.cpu_seconds()
         self.process.sample_memory()
         with self.lock:
@@ -92,6 +102,7 @@ class Invocations:
                     "outcome": outcome,
                     "handed_out_s": round(given - self.started, 4),
                     "answered_s": round(now - self.started, 4),
+                    "process_age_s": None if age is None else round(age, 2),
                     "latency_ms": round((now - given) * 1000, 1),
                     "cpu_s": None if cpu is None or cpu_given is None else round(cpu - cpu_given, 2),
                     "cpu_total_s": cpu,
@@ -179,6 +190,10 @@ def main() -> int:
         "answered": len(records),
         "errors": sum(1 for r in records if r["outcome"] == "error"),
         "first_response_s": min((float(r["answered_s"]) for r in records), default=None),  # type: ignore[arg-type]
+        # The same, counted from the function process's own start (without the server's head start).
+        "first_response_since_process_start_s": min(
+            (r["process_age_s"] for r in records if r["process_age_s"] is not None), default=None  # type: ignore[type-var]
+        ),
         "peak_rss_kb": invocations.process.peak_rss_kb or None,
         "invocations": records,
     }

@@ -47,6 +47,11 @@ public final class BatchScorer {
     return new Batch(items, millis(end - start));
   }
 
+  /** How long the model's checksum took, in milliseconds (-1 while it runs). */
+  public long checksumMillis() {
+    return scorer.loadTimes().checksumMillis();
+  }
+
   private static long millis(long nanos) {
     return Math.max(0, nanos / 1_000_000);
   }

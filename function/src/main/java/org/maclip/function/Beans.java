@@ -37,11 +37,26 @@ public class Beans {
     long start = System.nanoTime();
     NativeLibraries.configure();
     Path bundle = ModelSource.resolve(config.model().orElse(null), config.modelCache(), s3);
-    Scorer scorer = Scorer.open(bundle, ScorerConfig.options(config));
-    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms, on %s", scorer.bundle().backbone(),
-        scorer.bundle().pretrained(), scorer.bundle().sha256(), bundle,
-        (System.nanoTime() - start) / 1_000_000, scorer.device());
+    long resolved = System.nanoTime();
+    // The model's checksum goes on in the background, beside the rest of the start and the first
+    // invocation; the scorer gives no result before it has passed (Scorer.openChecking).
+    Scorer scorer = Scorer.openChecking(bundle, ScorerConfig.options(config));
+    Scorer.LoadTimes times = scorer.loadTimes();
+    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms, on %s (locating it %d ms, bundle"
+            + " read %d ms, ONNX Runtime session %d ms; the checksum goes on in the background); JVM start to"
+            + " here %d ms", scorer.bundle().backbone(), scorer.bundle().pretrained(),
+        scorer.bundle().sha256(), bundle, (System.nanoTime() - start) / 1_000_000,
+        scorer.device(), (resolved - start) / 1_000_000, times.readMillis(),
+        times.sessionMillis(), sinceJvmStart());
     return scorer;
+  }
+
+  /**
+   * Milliseconds since the JVM started, as the JVM counts it (ProcessHandle's start instant is
+   * only good to a second on Linux).
+   */
+  static long sinceJvmStart() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
   }
 
   void close(@Disposes Scorer scorer) {

@@ -16,6 +16,7 @@ import org.maclip.function.event.EventParser;
 import org.maclip.function.event.LambdaEvent;
 import org.maclip.function.event.ObjectRef;
 import org.maclip.scoring.ImageFormats;
+import org.maclip.scoring.ModelException;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 import org.maclip.scoring.SetupException;
@@ -108,6 +109,10 @@ public class ScoringService {
     return respond(failed);
   }
 
+  /** Whether the process has yet to score its first batch (logged: part of the cold start). */
+  private static final java.util.concurrent.atomic.AtomicBoolean FIRST_BATCH =
+      new java.util.concurrent.atomic.AtomicBoolean(true);
+
   /** The invocation's scoring run: each fetched item's result, and the run's size and time. */
   private record Scores(Map<Item, BatchScorer.Scored> byItem, long batchMs) {}
 
@@ -119,8 +124,14 @@ public class ScoringService {
       for (int i = 0; i < fetched.size(); i++) {
         byItem.put(fetched.get(i), batch.items().get(i));
       }
+      if (!fetched.isEmpty() && FIRST_BATCH.compareAndSet(true, false)) {
+        LOG.infof("First scoring batch of this process: %d images in %d ms (the model's checksum"
+            + " took %d ms beside it); JVM start to here %d ms", fetched.size(), batch.batchMs(),
+            scorer.checksumMillis(), Beans.sinceJvmStart());
+      }
       return new Scores(byItem, batch.batchMs());
-    } catch (SetupException e) {
+    } catch (SetupException | ModelException e) {
+      // A ModelException: the model failed its checksum (Scorer.openChecking).
       // One line for the operator, not one "cannot be scored" per object: no object would fare
       // better until the deployment is fixed. The messages go back to the queue (then its DLQ).
       LOG.errorf("Set-up error, nothing can be scored until the function is fixed: %s",

@@ -85,26 +85,15 @@ public final class Scorer implements AutoCloseable {
    * @throws IllegalArgumentException when the options' max side is below the bundle's min side
    */
   public static Scorer open(Path bundle, ScorerOptions options) {
-    Objects.requireNonNull(options, "options");
-    Bundle.Loaded loaded = Bundle.readUnverified(bundle);
     // The checksum (about 1 s for 138 MB under a C1-only JIT) runs beside the session creation;
     // a model that fails it is refused before the scorer is returned, whatever the session did.
-    Verification check = new Verification(loaded);
-    check.start();
-    Scorer scorer;
+    Scorer scorer = openChecking(bundle, options);
     try {
-      scorer = new Scorer(loaded, options);
-    } catch (RuntimeException e) {
-      check.await(); // a damaged file is the better explanation of a failed session
-      throw e;
-    }
-    try {
-      check.await();
+      scorer.awaitChecksum();
     } catch (RuntimeException e) {
       scorer.close();
       throw e;
     }
-    scorer.checksumNanos = loaded.checksumNanos();
     return scorer;
   }
 
@@ -128,7 +117,7 @@ public final class Scorer implements AutoCloseable {
     try {
       scorer = new Scorer(loaded, options);
     } catch (RuntimeException e) {
-      check.await();
+      check.await(); // a damaged file is the better explanation of a failed session
       throw e;
     }
     scorer.checking = check;

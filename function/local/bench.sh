@@ -28,16 +28,7 @@ echo "== working in $WORK; model $MODEL; java ${JAVA_FLAGS[*]}; $(nproc) cores"
 start_moto
 demo_s3 setup bench >/dev/null
 count=$((1 + WARM + 10 * (BATCHES + 1)))
-"$PYTHON" -c "import numpy, PIL" 2>/dev/null \
-  || die "$PYTHON lacks numpy or Pillow (needed to make the test photos): use the maclip-pytorch venv"
-PYTHONPATH="$ROOT_DIR/maclip-pytorch/benchmarks" "$PYTHON" - "$WORK" "$count" <<'PY'
-import sys
-from pathlib import Path
-from synthetic_photos import photo_bytes
-out, count = Path(sys.argv[1]), int(sys.argv[2])
-for i in range(count):
-    (out / f"photo{i:03d}.jpg").write_bytes(photo_bytes(768, 1024, seed=i, fmt="JPEG"))
-PY
+make_photos "$WORK" "$count"
 
 # Run 1: SQS batches of one image: the first invocation is the cold start, the others are warm.
 pairs=()

@@ -45,14 +45,7 @@ echo "== before: $(uptime)"
 start_moto
 demo_s3 setup cold >/dev/null
 count=$((1 + WARM))
-PYTHONPATH="$ROOT_DIR/maclip-pytorch/benchmarks" "$PYTHON" - "$WORK" "$count" <<'PY'
-import sys
-from pathlib import Path
-from synthetic_photos import photo_bytes
-out, count = Path(sys.argv[1]), int(sys.argv[2])
-for i in range(count):
-    (out / f"photo{i:03d}.jpg").write_bytes(photo_bytes(768, 1024, seed=i, fmt="JPEG"))
-PY
+make_photos "$WORK" "$count"
 pairs=()
 for i in $(seq 0 "$WARM"); do pairs+=("$WORK/photo$(printf %03d "$i").jpg=cold/photo$i.jpg"); done
 demo_s3 upload cold "${pairs[@]}" >/dev/null

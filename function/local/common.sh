@@ -65,6 +65,20 @@ start_moto() {
   die "moto_server did not start (log: $WORK/moto.log)"
 }
 
+# make_photos DIR COUNT: DIR/photo000.jpg... , synthetic 1024x768 JPEG photos (the benchmarks').
+make_photos() {
+  "$PYTHON" -c "import numpy, PIL" 2>/dev/null \
+    || die "$PYTHON lacks numpy or Pillow (needed to make the test photos): use the maclip-pytorch venv"
+  PYTHONPATH="$ROOT_DIR/maclip-pytorch/benchmarks" "$PYTHON" - "$1" "$2" <<'PY'
+import sys
+from pathlib import Path
+from synthetic_photos import photo_bytes
+out, count = Path(sys.argv[1]), int(sys.argv[2])
+for i in range(count):
+    (out / f"photo{i:03d}.jpg").write_bytes(photo_bytes(768, 1024, seed=i, fmt="JPEG"))
+PY
+}
+
 demo_s3() {
   "$PYTHON" "$LOCAL_DIR/demo_s3.py" --endpoint "$MOTO_URL" "$@"
 }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Screenshots of the plugin in a real ImageJ on a virtual display, for the README (docs/).
 # Drives the menus with the mouse as a person would: Plugins > MA-CLIP > MA-CLIP Score on a
-# 6-slice focus series, then MA-CLIP Quality Map on one slice.
+# 6-slice focus series, then MA-CLIP Quality Map on one slice, then the Install Model... and
+# Settings... dialogs (with two models installed from BUNDLE, as tiny-rn and tiny-rn-copy).
+# The plugin is installed from BUILD_DIR/fiji as Fiji's Updater installs it: plugins/, jars/ and
+# lib/<this platform>/ copied into a fresh ImageJ folder.
 #
 # Needs: xvfb, xdotool, imagemagick (apt-get install -y xvfb xdotool imagemagick fonts-dejavu-core),
-# the packaged plugin (mvn -pl imagej-plugin package), a model bundle, and a test image.
+# the packaged plugin (mvn -pl imagej-plugin package: BUILD_DIR/fiji), a model bundle, a test image.
 #   imagej-plugin/screenshots/take-screenshots.sh BUILD_DIR BUNDLE IMAGE OUT_DIR
 # e.g. take-screenshots.sh imagej-plugin/target maclip-scoring/src/test/resources/golden/tinyrn \
 #        skimage/data/ihc.png docs
@@ -19,12 +22,28 @@ image=$(realpath "$3")
 out=$(realpath "$4")
 ij_jar=$(find ~/.m2/repository/net/imagej/ij -name 'ij-*.jar' ! -name '*sources*' | sort | tail -1)
 
+case "$(uname -s)-$(uname -m)" in # Fiji's name for this platform, as the plugin picks it
+  Linux-x86_64) platform=linux64 ;;
+  Linux-aarch64) platform=linux-arm64 ;;
+  *) echo "$0: runs on Linux x64 or arm64 only" >&2; exit 2 ;;
+esac
+site=$build/fiji
+if [ ! -f "$site/plugins/MA_CLIP.jar" ] || [ ! -d "$site/lib/$platform" ]; then
+  echo "$0: no update-site folder in $site (run mvn -pl imagej-plugin -am package first)" >&2
+  exit 2
+fi
+
 work=$(mktemp -d)
-mkdir -p "$work/ImageJ/plugins" "$work/ImageJ/jars" "$work/home/.imagej"
-cp "$build/MA_CLIP.jar" "$work/ImageJ/plugins/"
-cp "$build"/jars/*.jar "$work/ImageJ/jars/"
-printf '.maclip.model=%s\n' "$bundle" > "$work/home/.imagej/IJ_Prefs.txt"
+mkdir -p "$work/home/.imagej"
+for folder in plugins jars "lib/$platform"; do # what the Updater installs on this platform
+  mkdir -p "$work/ImageJ/$folder"
+  cp "$site/$folder"/* "$work/ImageJ/$folder/"
+done
 cat > "$work/setup.ijm" <<EOF
+// Two installed models (the same bundle under two names), the first the default model.
+run("MA-CLIP Install Model...", "source=[$bundle] name=[tiny-rn] default");
+run("MA-CLIP Install Model...", "source=[$bundle] name=[tiny-rn-copy]");
+if (isOpen("Log")) { selectWindow("Log"); run("Close"); }
 open("$image");
 rename("photo");
 for (i = 1; i <= 6; i++) {
@@ -59,7 +78,7 @@ maclip_menu() {
   local mx=$((X + 321)) my=$((Y + 12))
   xdotool mousemove $mx $my click 1; sleep 1
   xdotool mousemove $((mx + 15)) $((my + 144)); sleep 0.3; xdotool click 1; sleep 1
-  if [ "${2:-}" = menu ]; then shot "680x235+$((X))+0" "$out/imagej-menu.png"; fi
+  if [ "${2:-}" = menu ]; then shot "680x255+$((X))+0" "$out/imagej-menu.png"; fi
   xdotool mousemove $((mx + 245)) $((my + 146 + 19 * $1)) click 1
 }
 
@@ -101,5 +120,24 @@ sleep 6
 corner "$stack"
 eval "$(xdotool getwindowgeometry --shell "$stack")"
 shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-quality-map.png"
+# 4. Install Model...'s dialog, cancelled.
+cancel() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 95)) $((Y + HEIGHT - 21)) click 1; }
+maclip_menu 4
+install=$(xdotool search --sync --name "^MA-CLIP Install Model\\.\\.\\.\$" | head -1)
+sleep 1
+eval "$(xdotool getwindowgeometry --shell "$install")"
+shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-install-model.png"
+cancel "$install"
+sleep 1
+
+# 5. Settings...' dialog, its model choice opened on the two installed models, cancelled.
+maclip_menu 3
+settings=$(xdotool search --sync --name "^MA-CLIP Settings\\.\\.\\.\$" | head -1)
+sleep 1
+eval "$(xdotool getwindowgeometry --shell "$settings")"
+shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-settings.png"
+cancel "$settings"
+sleep 1
+
 echo "screenshots in $out; ImageJ said:"
 cat "$work/imagej.log"

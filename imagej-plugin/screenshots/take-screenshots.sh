@@ -33,7 +33,7 @@ if [ ! -f "$site/plugins/MA_CLIP.jar" ] || [ ! -d "$site/lib/$platform" ]; then
   exit 2
 fi
 
-work=$(mktemp -d)
+work=$(mktemp -d -t maclip-shots.XXXXXX) # Install Model...'s dialog shows <ImageJ folder>/models/maclip
 mkdir -p "$work/home/.imagej"
 for folder in plugins jars "lib/$platform"; do # what the Updater installs on this platform
   mkdir -p "$work/ImageJ/$folder"
@@ -78,7 +78,7 @@ maclip_menu() {
   local mx=$((X + 321)) my=$((Y + 12))
   xdotool mousemove $mx $my click 1; sleep 1
   xdotool mousemove $((mx + 15)) $((my + 144)); sleep 0.3; xdotool click 1; sleep 1
-  if [ "${2:-}" = menu ]; then shot "680x255+$((X))+0" "$out/imagej-menu.png"; fi
+  if [ "${2:-}" = menu ]; then shot "700x255+$((X))+0" "$out/imagej-menu.png"; fi
   xdotool mousemove $((mx + 245)) $((my + 146 + 19 * $1)) click 1
 }
 
@@ -120,6 +120,7 @@ sleep 6
 corner "$stack"
 eval "$(xdotool getwindowgeometry --shell "$stack")"
 shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-quality-map.png"
+
 # 4. Install Model...'s dialog, cancelled.
 cancel() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 95)) $((Y + HEIGHT - 21)) click 1; }
 maclip_menu 4
@@ -135,7 +136,11 @@ maclip_menu 3
 settings=$(xdotool search --sync --name "^MA-CLIP Settings\\.\\.\\.\$" | head -1)
 sleep 1
 eval "$(xdotool getwindowgeometry --shell "$settings")"
+xdotool mousemove $((X + 320)) $((Y + 24)) click 1 # the model choice drops down
+sleep 1
 shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-settings.png"
+xdotool key Escape # closes the list, keeping the choice
+sleep 1
 cancel "$settings"
 sleep 1
 

@@ -3,8 +3,9 @@
 Enough of the intrinsic functions for maclip's templates (Ref, Fn::If, Fn::Sub, Fn::Select,
 Fn::Split, Fn::Join, Fn::GetAtt, the condition functions); resources whose condition is false
 are dropped and ``AWS::NoValue`` entries removed. Attributes of resources resolve to
-``<Logical.Attribute>`` (and ``Ref`` of a resource to ``<Logical>``), so what a test reads is
-exactly the text CloudFormation would build around them.
+``<Logical.Attribute>`` (``Ref`` of a resource to ``<Logical>``, and SAM's ``Ref`` of
+``Logical.Alias`` to the alias's ARN around ``<Logical>``), so what a test reads is exactly the
+text CloudFormation would build around them.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ class Resolved:
             return PSEUDO[name]
         if name in self.params:
             return self.params[name]
+        if name.endswith(".Alias"):  # SAM: the ARN of a function's AutoPublishAlias
+            function = name.removesuffix(".Alias")
+            alias = self.template["Resources"][function]["Properties"]["AutoPublishAlias"]
+            return "arn:{}:lambda:{}:{}:function:<{}>:{}".format(
+                PSEUDO["AWS::Partition"],
+                PSEUDO["AWS::Region"],
+                PSEUDO["AWS::AccountId"],
+                function,
+                alias,
+            )
         return f"<{name}>"
 
     def sub(self, arg: Any) -> str:

@@ -197,10 +197,35 @@ def test_direct_trigger_with_an_image(template):
     assert globals_["Environment"]["Variables"]["MACLIP_MODEL"] == "/opt/maclip/model"
     assert globals_["ReservedConcurrentExecutions"] == _default(template, "MaxConcurrency")
     notify = resources["BucketNotifications"]["Properties"]
-    assert (notify["TargetKind"], notify["TargetArn"]) == (
-        "function",
-        "<ScoringImageFunction.Arn>",
+    alias = "arn:aws:lambda:eu-west-1:123456789012:function:<ScoringImageFunction>:live"
+    assert (notify["TargetKind"], notify["TargetArn"]) == ("function", alias)
+    assert resources["S3InvokesFunction"]["Properties"]["FunctionName"] == alias
+    direct = resources["DirectFailures"]["Properties"]
+    assert (direct["FunctionName"], direct["Qualifier"]) == ("<ScoringImageFunction>", "live")
+
+
+def _snap_start(resolved: Resolved) -> str:
+    return resolved.resources()["ScoringZipFunction"]["Properties"]["SnapStart"]["ApplyOn"]
+
+
+def test_snap_start_serves_the_jvm_zip_through_its_alias(template):
+    resolved = Resolved(template, {})
+    assert _snap_start(resolved) == "PublishedVersions"
+    mapping = resolved.resources()["QueueToFunction"]["Properties"]
+    assert mapping["FunctionName"] == (
+        "arn:aws:lambda:eu-west-1:123456789012:function:<ScoringZipFunction>:live"
     )
+    # SnapStart allows 512 MB of /tmp only: the default fits it, and a rule says so otherwise.
+    assert _default(template, "EphemeralStorageMB") == "512"
+    rule = template["Rules"]["SnapStartKeepsItsStorageLimit"]
+    assert Resolved(template, {"EphemeralStorageMB": "1024"}).value(rule["RuleCondition"])
+    assert not Resolved(template, {"SnapStart": "false"}).value(rule["RuleCondition"])
+    assert not Resolved(template, {"EphemeralStorageMB": "1024"}).value(
+        rule["Assertions"][0]["Assert"]
+    )
+    # Lambda has no SnapStart for provided.al2023 (native) or container images.
+    assert _snap_start(Resolved(template, {"Packaging": "native"})) == "None"
+    assert _snap_start(Resolved(template, {"SnapStart": "false"})) == "None"
 
 
 def test_a_local_model_path_needs_no_s3_right(template):

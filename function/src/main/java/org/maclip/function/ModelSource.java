@@ -64,10 +64,10 @@ public final class ModelSource {
   }
 
   private static Path fetchZip(S3Location where, Path cacheDir, S3Client s3) throws IOException {
-    String eTag = eTag(s3, where.bucket(), where.key());
-    Path dir = cacheDir.resolve(cacheName(where, List.of(eTag)));
+    Head head = head(s3, where.bucket(), where.key());
+    Path dir = cacheDir.resolve(cacheName(where, List.of(head.eTag())));
     Path zip = dir.resolve(where.key().substring(where.key().lastIndexOf('/') + 1));
-    download(s3, where.bucket(), where.key(), eTag, zip);
+    download(s3, where.bucket(), where.key(), head, zip);
     return zip;
   }
 
@@ -78,21 +78,41 @@ public final class ModelSource {
   private static Path fetchPrefix(S3Location where, Path cacheDir, S3Client s3)
       throws IOException {
     String prefix = where.key().endsWith("/") ? where.key() : where.key() + "/";
-    List<String> eTags = new ArrayList<>();
+    List<Head> heads = new ArrayList<>();
     for (String file : BUNDLE_FILES) {
-      eTags.add(eTag(s3, where.bucket(), prefix + file));
+      heads.add(head(s3, where.bucket(), prefix + file));
     }
-    Path dir = cacheDir.resolve(cacheName(where, eTags));
+    Path dir = cacheDir.resolve(cacheName(where, heads.stream().map(Head::eTag).toList()));
     for (int i = 0; i < BUNDLE_FILES.size(); i++) {
       String file = BUNDLE_FILES.get(i);
-      download(s3, where.bucket(), prefix + file, eTags.get(i), dir.resolve(file));
+      download(s3, where.bucket(), prefix + file, heads.get(i), dir.resolve(file));
     }
     return dir;
   }
 
-  /** The object's ETag as S3 gives it (quoted), for the name and to pin the download to. */
-  private static String eTag(S3Client s3, String bucket, String key) {
-    return s3.headObject(b -> b.bucket(bucket).key(key)).eTag();
+  /** An object's ETag as S3 gives it (quoted: the name, and what the download is pinned to). */
+  private record Head(String eTag, long size) {}
+
+  private static Head head(S3Client s3, String bucket, String key) {
+    var response = s3.headObject(b -> b.bucket(bucket).key(key));
+    return new Head(response.eTag(), response.contentLength());
+  }
+
+  /**
+   * Refuses a download that the cache's file system cannot hold, before it starts: Lambda's /tmp
+   * is its ephemeral storage (512 MB, the most SnapStart allows, in infra/template.yaml).
+   */
+  static void requireSpace(String object, long size, Path dir, long usable) {
+    if (size > usable) {
+      throw new ModelException(String.format(java.util.Locale.ROOT,
+          "the model file %s needs %d MB, but maclip.model-cache (%s) has %d MB free; give the"
+              + " function more ephemeral storage (EphemeralStorageMB, with SnapStart=false above"
+              + " 512) or package the model with it", object, mib(size), dir, mib(usable)));
+    }
+  }
+
+  private static long mib(long bytes) {
+    return (bytes + (1 << 20) - 1) >> 20;
   }
 
   /**
@@ -112,18 +132,20 @@ public final class ModelSource {
    * download is pinned to the ETag the folder is named after (an object replaced in between is
    * refused, never cached under the old name).
    */
-  private static void download(S3Client s3, String bucket, String key, String eTag, Path target)
+  private static void download(S3Client s3, String bucket, String key, Head head, Path target)
       throws IOException {
     if (Files.isRegularFile(target)) {
       LOG.infof("Model file s3://%s/%s: cached at %s", bucket, key, target);
       return;
     }
     Files.createDirectories(target.getParent());
+    requireSpace("s3://" + bucket + "/" + key, head.size(), target.getParent(),
+        Files.getFileStore(target.getParent()).getUsableSpace());
     Path partial = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
     try {
       Files.delete(partial);
       long start = System.nanoTime();
-      s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(eTag), partial);
+      s3.getObject(b -> b.bucket(bucket).key(key).ifMatch(head.eTag()), partial);
       Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       LOG.infof("Model file s3://%s/%s: downloaded to %s in %d ms", bucket, key, target,
           (System.nanoTime() - start) / 1_000_000);

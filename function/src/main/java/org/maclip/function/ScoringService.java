@@ -113,6 +113,11 @@ public class ScoringService {
   private static final java.util.concurrent.atomic.AtomicBoolean FIRST_BATCH =
       new java.util.concurrent.atomic.AtomicBoolean(true);
 
+  /** A copy restored from a SnapStart snapshot logs its own first batch (SnapStartPriming). */
+  static void rearmFirstBatchLog() {
+    FIRST_BATCH.set(true);
+  }
+
   /** The invocation's scoring run: each fetched item's result, and the run's size and time. */
   private record Scores(Map<Item, BatchScorer.Scored> byItem, long batchMs) {}
 

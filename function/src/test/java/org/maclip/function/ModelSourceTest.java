@@ -62,6 +62,15 @@ class ModelSourceTest {
   }
 
   @Test
+  void aModelLargerThanTheCachesFreeSpaceIsRefusedBeforeItsDownload() {
+    ModelSource.requireSpace("s3://m/rn50.zip", 300L << 20, cache, 300L << 20); // fits exactly
+    ModelException full = assertThrows(ModelException.class,
+        () -> ModelSource.requireSpace("s3://m/rn50.zip", 600L << 20, cache, 400L << 20));
+    assertTrue(full.getMessage().startsWith("the model file s3://m/rn50.zip needs 600 MB, but"
+        + " maclip.model-cache (" + cache + ") has 400 MB free"), full.getMessage());
+  }
+
+  @Test
   void badLocationsSayWhatIsExpected() {
     ModelException none = assertThrows(ModelException.class,
         () -> ModelSource.resolve(" ", cache, null));

@@ -1,5 +1,6 @@
 package org.maclip.imagej;
 
+import ij.IJ;
 import ij.Macro;
 import ij.gui.GenericDialog;
 import java.awt.GraphicsEnvironment;
@@ -70,6 +71,11 @@ final class Form {
   Form note(String text) {
     notes.add(text);
     return this;
+  }
+
+  /** Wide enough to show the whole value (ImageJ's default, 6 columns, cuts 89478485 short). */
+  static int columns(double value, int digits) {
+    return Math.max(6, IJ.d2s(value, digits).length() + 2);
   }
 
   private Form add(Field field) {
@@ -156,7 +162,8 @@ final class Form {
         case TEXT -> gd.addStringField(f.label(), (String) f.initial(), 30);
         case FILE -> gd.addFileField(f.label(), (String) f.initial(), 40);
         case FOLDER -> gd.addDirectoryField(f.label(), (String) f.initial(), 40);
-        case NUMBER -> gd.addNumericField(f.label(), (Double) f.initial(), f.digits());
+        case NUMBER -> gd.addNumericField(f.label(), (Double) f.initial(), f.digits(),
+            columns((Double) f.initial(), f.digits()), null);
         case FLAG -> gd.addCheckbox(f.label(), (Boolean) f.initial());
         case CHOICE, LISTED -> gd.addChoice(f.label(), f.items(), (String) f.initial());
       }

@@ -74,6 +74,11 @@ public final class ScoreFolderCommand implements PlugIn {
       }
     }).done();
     ScoreTable.show(rt);
+    if (done == 0) { // cancelled (Esc) before the first image: an existing table stays as it was
+      IJ.log("MA-CLIP: cancelled before the first image of " + folder + "; nothing saved to "
+          + csv);
+      return;
+    }
     try {
       rt.saveAs(csv.toString());
     } catch (IOException e) {

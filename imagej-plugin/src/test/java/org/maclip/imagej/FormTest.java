@@ -18,6 +18,13 @@ class FormTest {
   }
 
   @Test
+  void aNumericFieldIsWideEnoughForItsWholeValue() {
+    assertEquals(6, Form.columns(50, 0));
+    assertEquals(10, Form.columns(89_478_485, 0)); // 8 digits: ImageJ's 6 columns cut it
+    assertEquals(8, Form.columns(0.5, 4)); // "0.5000"
+  }
+
+  @Test
   void macroOptionsAreReadByTheLabelsFirstWord() {
     Form.Answers a = form().fromMacro("model=[/data/my bundle] stack dimension=Slices opacity=30");
     assertEquals("/data/my bundle", a.text("model"));

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,10 +95,11 @@ def test_bundle_has_every_field_and_matches_torch(exported: tuple[TinyModel, Pat
         "b_mag": 0.6,
     }
     onnx_record = manifest["onnx"]
-    digest = hashlib.sha256((out / "visual.onnx").read_bytes()).hexdigest()
+    onnx_bytes = (out / "visual.onnx").read_bytes()
     assert onnx_record == {
         "file": "visual.onnx",
-        "sha256": digest,
+        "sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+        "crc32": f"{zlib.crc32(onnx_bytes):08x}",
         "opset": 17,
         "input": "views",
         "output": "embeddings",
@@ -181,8 +183,9 @@ def test_zip_holds_both_files_at_its_top_level(
     with zipfile.ZipFile(tmp_path / "vit.zip") as archive:
         assert sorted(archive.namelist()) == ["maclip.json", "visual.onnx"]
         manifest = json.loads(archive.read("maclip.json"))
-        digest = hashlib.sha256(archive.read("visual.onnx")).hexdigest()
-    assert manifest["onnx"]["sha256"] == digest and manifest["family"] == "vit"
+        model = archive.read("visual.onnx")
+    assert manifest["onnx"]["sha256"] == hashlib.sha256(model).hexdigest()
+    assert manifest["onnx"]["crc32"] == f"{zlib.crc32(model):08x}" and manifest["family"] == "vit"
 
 
 def test_custom_prompt_file(

@@ -28,15 +28,15 @@ final class InfoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Bundle bundle = Bundle.load(model);
+    Bundle.Loaded bundle = Bundle.read(model);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(describe(bundle));
+    out.print(describe(bundle.bundle(), bundle.checksumName()));
     out.flush();
     return Exit.OK;
   }
 
-  /** The bundle's metadata, one {@code name: value} line each. */
-  static String describe(Bundle b) {
+  /** The bundle's metadata, one {@code name: value} line each; {@code checked}: its sum's name. */
+  static String describe(Bundle b, String checked) {
     StringBuilder text = new StringBuilder();
     line(text, "bundle", b.path().toString());
     line(text, "backbone", b.backbone() + " (" + b.family() + ")");
@@ -57,7 +57,7 @@ final class InfoCommand implements Callable<Integer> {
       text.append("  ").append(pair.positive()).append(" / ").append(pair.negative()).append('\n');
     }
     line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
-        + ", sha256 " + b.sha256() + " (verified)");
+        + ", sha256 " + b.sha256() + " (file verified by its " + checked + ")");
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.versions()).entrySet()) {
       line(text, "version " + e.getKey(), e.getValue());
     }

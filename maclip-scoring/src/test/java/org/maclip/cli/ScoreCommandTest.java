@@ -302,7 +302,7 @@ class ScoreCommandTest {
     assertTrue(run.out().contains("pretrained: random  (random weights"), run.out());
     assertTrue(run.out().contains("embed_dim: 32"), run.out());
     assertTrue(run.out().contains("  Good image / bad image"), run.out());
-    assertTrue(run.out().contains("(verified)"), run.out());
+    assertTrue(run.out().contains("(file verified by its crc32)"), run.out());
   }
 
   @Test

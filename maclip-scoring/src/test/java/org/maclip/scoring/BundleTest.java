@@ -31,9 +31,9 @@ class BundleTest {
     return GoldenTest.golden().resolve("tinyrn");
   }
 
-  /** A copy of the tiny ResNet bundle with its manifest changed by {@code edit}. */
+  /** A copy of the tiny ResNet bundle (in a new folder) with its manifest changed by {@code edit}. */
   Path copy(Consumer<ObjectNode> edit) throws IOException {
-    Path bundle = Files.createDirectories(dir.resolve("bundle"));
+    Path bundle = Files.createTempDirectory(dir, "bundle");
     Files.copy(tinyrn().resolve("visual.onnx"), bundle.resolve("visual.onnx"));
     ObjectNode manifest = (ObjectNode) JSON.readTree(tinyrn().resolve("maclip.json").toFile());
     edit.accept(manifest);
@@ -79,7 +79,6 @@ class BundleTest {
     assertEquals(
         "maclip.json: format is 'something-else', not 'maclip-bundle'",
         refusal(copy(m -> m.put("format", "something-else"))));
-    Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     assertEquals(
         "format version 2 is not supported (this maclip reads version 1); export the bundle again"
             + " with a matching maclip-pytorch",
@@ -93,7 +92,34 @@ class BundleTest {
     model[model.length - 1] ^= 1;
     Files.write(bundle.resolve("visual.onnx"), model);
     String reason = refusal(bundle);
+    assertTrue(reason.startsWith("visual.onnx does not match the crc32 in maclip.json"), reason);
+  }
+
+  @Test
+  void aBundleWithoutCrc32IsCheckedBySha256() throws IOException {
+    Path good = copy(m -> ((ObjectNode) m.get("onnx")).remove("crc32"));
+    assertEquals("sha256", Bundle.readUnverified(good).checksumName());
+    Bundle.read(good); // passes: its sha256 is right
+    Path bundle = copy(m -> ((ObjectNode) m.get("onnx")).remove("crc32"));
+    byte[] model = Files.readAllBytes(bundle.resolve("visual.onnx"));
+    model[model.length - 1] ^= 1;
+    Files.write(bundle.resolve("visual.onnx"), model);
+    String reason = refusal(bundle);
     assertTrue(reason.startsWith("visual.onnx does not match the sha256 in maclip.json"), reason);
+  }
+
+  @Test
+  void theCrc32IsWhatLoadingChecksAndTheSha256OnlyNamesTheModel() throws IOException {
+    assertEquals("crc32", Bundle.readUnverified(tinyrn()).checksumName());
+    String crc = Bundle.Checksum.CRC32.of(Files.readAllBytes(tinyrn().resolve("visual.onnx")));
+    assertEquals(crc, JSON.readTree(tinyrn().resolve("maclip.json").toFile())
+        .get("onnx").get("crc32").asText(), "the committed manifest's crc32 is its model's");
+    String reason = refusal(copy(m -> ((ObjectNode) m.get("onnx")).put("crc32", "0badc0de")));
+    assertTrue(reason.startsWith("visual.onnx does not match the crc32 in maclip.json (expected"
+        + " 0badc0de, found " + crc + ")"), reason);
+    Bundle.read(copy(m -> ((ObjectNode) m.get("onnx")).put("sha256", "ab".repeat(32))));
+    assertTrue(refusal(copy(m -> ((ObjectNode) m.get("onnx")).put("crc32", "12345")))
+        .startsWith("maclip.json: 'crc32' must be 8 hex digits, found '12345'"));
   }
 
   @Test
@@ -102,7 +128,7 @@ class BundleTest {
     byte[] model = Files.readAllBytes(bundle.resolve("visual.onnx"));
     model[model.length / 2] ^= 1;
     Files.write(bundle.resolve("visual.onnx"), model);
-    String expected = "model bundle " + bundle + ": visual.onnx does not match the sha256";
+    String expected = "model bundle " + bundle + ": visual.onnx does not match the crc32";
     ModelException read = assertThrows(ModelException.class, () -> Bundle.read(bundle));
     assertTrue(read.getMessage().startsWith(expected), read.getMessage());
     ModelException load = assertThrows(ModelException.class, () -> Bundle.load(bundle));

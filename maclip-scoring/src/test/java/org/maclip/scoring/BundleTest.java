@@ -31,7 +31,7 @@ class BundleTest {
     return GoldenTest.golden().resolve("tinyrn");
   }
 
-  /** A copy of the tiny ResNet bundle (in a new folder) with its manifest changed by {@code edit}. */
+  /** A copy of the tiny ResNet bundle, in a new folder, its manifest changed by {@code edit}. */
   Path copy(Consumer<ObjectNode> edit) throws IOException {
     Path bundle = Files.createTempDirectory(dir, "bundle");
     Files.copy(tinyrn().resolve("visual.onnx"), bundle.resolve("visual.onnx"));

@@ -85,7 +85,7 @@ for name in names:
         cols["cpu"].append(inv[0]["cpu_total_s"])
         m = re.search(r"started in ([0-9.]+)s", log)
         cols["quarkus"].append(float(m.group(1)) if m else None)
-        cols["load"].append(ms(r"loaded from .* in (\d+) ms", log))
+        cols["load"].append(ms(r"(?:loaded|read) from .* in (\d+) ms", log))
         cols["checksum"].append(ms(r"checksum(?: took)? (\d+) ms", log))
         cols["session"].append(ms(r"ONNX Runtime session (\d+) ms", log))
         cols["first_batch"].append(ms(r"First scoring batch of this process: \d+ images in (\d+) ms", log))
@@ -97,11 +97,11 @@ labels = [
     ("cold", "cold start: function process start to the first response"),
     ("cpu", "  CPU time of the process to the first response"),
     ("quarkus", "  Quarkus start (\"started in\"), model load included"),
-    ("load", "  model load (bundle read, checksum, ONNX Runtime session)"),
-    ("checksum", "    checksum of visual.onnx (logged by the new build only)"),
-    ("session", "    ONNX Runtime session (logged by the new build only)"),
+    ("load", "  model load on the start-up path (older builds: read and session; now: read only)"),
+    ("checksum", "    checksum of visual.onnx, beside the start (not logged by the oldest build)"),
+    ("session", "    ONNX Runtime session (not logged by the oldest build)"),
     ("first", "  first invocation (fetch, score, write)"),
-    ("first_batch", "    its scoring batch (logged by the new build only)"),
+    ("first_batch", "    its scoring batch (not logged by the oldest build)"),
     ("warm", "warm latency per image, batches of 1 (median of the rounds' medians)"),
 ]
 print(f"| measure (median of {rounds} rounds, s) | " + " | ".join(names) + " |")

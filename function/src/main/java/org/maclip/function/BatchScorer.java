@@ -47,9 +47,14 @@ public final class BatchScorer {
     return new Batch(items, millis(end - start));
   }
 
-  /** How long the model's checksum took, in milliseconds (-1 while it runs). */
-  public long checksumMillis() {
-    return scorer.loadTimes().checksumMillis();
+  /** How long the scorer's opening phases took (-1 for one still running). */
+  public Scorer.LoadTimes loadTimes() {
+    return scorer.loadTimes();
+  }
+
+  /** The device the scorer runs on; waits for its session. */
+  public org.maclip.scoring.Device device() {
+    return scorer.device();
   }
 
   private static long millis(long nanos) {

@@ -38,16 +38,15 @@ public class Beans {
     NativeLibraries.configure();
     Path bundle = ModelSource.resolve(config.model().orElse(null), config.modelCache(), s3);
     long resolved = System.nanoTime();
-    // The model's checksum goes on in the background, beside the rest of the start and the first
-    // invocation; the scorer gives no result before it has passed (Scorer.openChecking).
-    Scorer scorer = Scorer.openChecking(bundle, ScorerConfig.options(config));
-    Scorer.LoadTimes times = scorer.loadTimes();
-    LOG.infof("Model %s/%s (sha256 %s) loaded from %s in %d ms, on %s (locating it %d ms, bundle"
-            + " read %d ms, ONNX Runtime session %d ms; the checksum goes on in the background); JVM start to"
-            + " here %d ms", scorer.bundle().backbone(), scorer.bundle().pretrained(),
-        scorer.bundle().sha256(), bundle, (System.nanoTime() - start) / 1_000_000,
-        scorer.device(), (resolved - start) / 1_000_000, times.readMillis(),
-        times.sessionMillis(), sinceJvmStart());
+    // ONNX Runtime creates the session, and the model's checksum runs, on threads of their own,
+    // beside the rest of the start and the first invocation's fetch and decoding; the scorer
+    // gives no result before both are done (Scorer.openInBackground). The first batch logs them.
+    Scorer scorer = Scorer.openInBackground(bundle, ScorerConfig.options(config));
+    LOG.infof("Model %s/%s (sha256 %s) read from %s in %d ms (locating it %d ms, bundle read %d"
+            + " ms); its session and checksum go on in the background; JVM start to here %d ms",
+        scorer.bundle().backbone(), scorer.bundle().pretrained(), scorer.bundle().sha256(),
+        bundle, (System.nanoTime() - start) / 1_000_000, (resolved - start) / 1_000_000,
+        scorer.loadTimes().readMillis(), sinceJvmStart());
     return scorer;
   }
 

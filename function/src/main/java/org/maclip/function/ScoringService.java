@@ -130,13 +130,15 @@ public class ScoringService {
         byItem.put(fetched.get(i), batch.items().get(i));
       }
       if (!fetched.isEmpty() && FIRST_BATCH.compareAndSet(true, false)) {
-        LOG.infof("First scoring batch of this process: %d images in %d ms (the model's checksum"
-            + " took %d ms beside it); JVM start to here %d ms", fetched.size(), batch.batchMs(),
-            scorer.checksumMillis(), Beans.sinceJvmStart());
+        Scorer.LoadTimes times = scorer.loadTimes();
+        LOG.infof("First scoring batch of this process: %d images in %d ms, on %s (started beside"
+            + " it: ONNX Runtime session %d ms, model checksum %d ms); JVM start to here %d ms",
+            fetched.size(), batch.batchMs(), scorer.device(), times.sessionMillis(),
+            times.checksumMillis(), Beans.sinceJvmStart());
       }
       return new Scores(byItem, batch.batchMs());
     } catch (SetupException | ModelException e) {
-      // A ModelException: the model failed its checksum (Scorer.openChecking).
+      // A ModelException: the model failed its checksum (Scorer.openInBackground).
       // One line for the operator, not one "cannot be scored" per object: no object would fare
       // better until the deployment is fixed. The messages go back to the queue (then its DLQ).
       LOG.errorf("Set-up error, nothing can be scored until the function is fixed: %s",

@@ -63,7 +63,7 @@ public class SnapStartPriming implements Resource {
   @Override
   public void beforeCheckpoint(Context<? extends Resource> context) {
     long start = System.nanoTime();
-    scorer.awaitChecksum(); // a damaged model fails the snapshot, so the version never serves
+    scorer.awaitReady(); // a damaged model fails the snapshot, so the version never serves
     long checked = System.nanoTime();
     ScoreResult result = scorer.score(ImageInput.of("maclip-warm-up.jpg", warmUpJpeg()));
     if (!result.ok()) {

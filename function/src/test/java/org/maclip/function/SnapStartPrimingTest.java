@@ -65,7 +65,7 @@ class SnapStartPrimingTest {
   @Test
   void beforeTheSnapshotTheModelIsCheckedAndWarmAndAfterRestoreItScoresAsBefore() {
     byte[] photo = TestImages.encode("jpg", 300, 200, 7, 16);
-    try (Scorer scorer = Scorer.openChecking(TINY, ScorerOptions.defaults());
+    try (Scorer scorer = Scorer.openInBackground(TINY, ScorerOptions.defaults());
         Scorer reference = Scorer.open(TINY)) {
       SnapStartPriming hook = new SnapStartPriming(scorer);
       LambdaLikeContext context = new LambdaLikeContext();
@@ -98,7 +98,7 @@ class SnapStartPrimingTest {
       onnx.seek(onnx.length() - 9);
       onnx.write(b ^ 0x55);
     }
-    try (Scorer scorer = Scorer.openChecking(dir, ScorerOptions.defaults())) {
+    try (Scorer scorer = Scorer.openInBackground(dir, ScorerOptions.defaults())) {
       LambdaLikeContext context = new LambdaLikeContext();
       new SnapStartPriming(scorer).register(context);
       IllegalStateException refused =

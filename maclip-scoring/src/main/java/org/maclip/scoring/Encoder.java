@@ -139,9 +139,13 @@ final class Encoder implements AutoCloseable {
     }
   }
 
-  /** A batch buffer for {@code views} views: direct, native order, as ONNX Runtime reads it. */
-  public FloatBuffer newBatch(int views) {
-    return java.nio.ByteBuffer.allocateDirect(Math.multiplyExact(views, viewFloats()) * 4)
+  /**
+   * A batch buffer for {@code views} views of {@code patchSize}² pixels: direct, native order, as
+   * ONNX Runtime reads it.
+   */
+  public static FloatBuffer newBatch(int views, int patchSize) {
+    return java.nio.ByteBuffer.allocateDirect(
+            Math.multiplyExact(views, 3 * patchSize * patchSize) * 4)
         .order(java.nio.ByteOrder.nativeOrder())
         .asFloatBuffer();
   }

@@ -34,43 +34,46 @@ public final class Scorer implements AutoCloseable {
   private final FusionParams params;
   private final Views.Config views;
   private final Preparer preparer;
-  private final Encoder encoder;
   private final long readNanos;
-  private volatile long checksumNanos;
-  /** The model's checksum, still running or failed ({@link #openChecking}); null once passed. */
-  private volatile Verification checking;
+  /** The encoder; still being created by ONNX Runtime after {@link #openInBackground}. */
+  private final Background<Encoder> encoder;
+  /** The model's checksum; still running after {@link #openInBackground}. */
+  private final Background<Long> checksum;
   /** Batch buffers of finished calls, reused: direct memory is slow to allocate and free. */
   private final Queue<FloatBuffer> buffers = new ConcurrentLinkedQueue<>();
 
-  private Scorer(Bundle.Loaded loaded, ScorerOptions options) {
+  private Scorer(
+      Bundle.Loaded loaded, ScorerOptions options, Background<Encoder> encoder,
+      Background<Long> checksum) {
     this.bundle = loaded.bundle();
     this.options = options;
     this.params = options.params().orElse(bundle.defaults());
     this.views = bundle.view().config(options.maxSide(), options.preResize());
     this.preparer = new Preparer(views, options.maxPixels(), bundle.mean(), bundle.std());
-    this.encoder = Encoder.open(loaded, options.threads(), options.device());
     this.readNanos = loaded.readNanos();
-    this.checksumNanos = loaded.checksumNanos();
+    this.encoder = encoder;
+    this.checksum = checksum;
   }
 
   /**
-   * How long opening took, phase by phase (the phases of {@link #open(Path, ScorerOptions)} run
-   * side by side: the checksum on its own thread while ONNX Runtime creates the session).
+   * How long opening took, phase by phase (the session and the checksum run side by side, each
+   * on a thread of its own).
    *
    * @param readMillis reading and checking the manifest (and a zip's model bytes)
-   * @param checksumMillis hashing the model (for a {@link Bundle.Loaded} read earlier, the time
-   *     it took then); -1 while it runs ({@link #openChecking})
-   * @param sessionMillis ONNX Runtime creating the session
+   * @param checksumMillis checking the model's sum (for a {@link Bundle.Loaded} read earlier,
+   *     the time it took then); -1 while it runs ({@link #openInBackground})
+   * @param sessionMillis ONNX Runtime creating the session; -1 while it runs
    */
   public record LoadTimes(long readMillis, long checksumMillis, long sessionMillis) {}
 
   /** How long opening this scorer took, phase by phase. */
   public LoadTimes loadTimes() {
-    long checksum = checksumNanos;
+    Long checked = checksum.now();
+    Encoder session = encoder.now();
     return new LoadTimes(
         readNanos / 1_000_000,
-        checksum < 0 ? -1 : checksum / 1_000_000,
-        encoder.sessionNanos() / 1_000_000);
+        checked == null ? -1 : checked / 1_000_000,
+        session == null ? -1 : session.sessionNanos() / 1_000_000);
   }
 
   /** Opens the bundle at {@code bundle} (directory or {@code .zip}) with default options. */
@@ -79,17 +82,17 @@ public final class Scorer implements AutoCloseable {
   }
 
   /**
-   * Opens the bundle at {@code bundle} (directory or {@code .zip}).
+   * Opens the bundle at {@code bundle} (directory or {@code .zip}): ONNX Runtime creates the
+   * session while the model's checksum runs beside it; a model that fails either is refused
+   * before the scorer is returned.
    *
    * @throws ModelException naming the bundle and why it cannot be used
    * @throws IllegalArgumentException when the options' max side is below the bundle's min side
    */
   public static Scorer open(Path bundle, ScorerOptions options) {
-    // The checksum (about 1 s for 138 MB under a C1-only JIT) runs beside the session creation;
-    // a model that fails it is refused before the scorer is returned, whatever the session did.
-    Scorer scorer = openChecking(bundle, options);
+    Scorer scorer = openInBackground(bundle, options);
     try {
-      scorer.awaitChecksum();
+      scorer.awaitReady();
     } catch (RuntimeException e) {
       scorer.close();
       throw e;
@@ -99,84 +102,93 @@ public final class Scorer implements AutoCloseable {
 
   /**
    * Opens the bundle at {@code bundle} like {@link #open(Path, ScorerOptions)}, but returns as
-   * soon as ONNX Runtime has its session, while the model's checksum goes on in the background
-   * (a server's start-up: it overlaps whatever the process does next). No result leaves the
-   * scorer before the checksum has passed: every call waits for it, and throws the {@link
-   * ModelException} of a damaged model if it failed, without a result.
+   * soon as the manifest is read, while ONNX Runtime creates the session and the model's checksum
+   * runs, each on a thread of its own (a server's start-up: they overlap whatever the process
+   * does next, and the first images are decoded and cut into views meanwhile). No result leaves
+   * the scorer before both have finished: every call that scores waits for them, and throws the
+   * {@link ModelException} of a model that failed either, without a result.
    *
-   * @throws ModelException naming the bundle and why it cannot be used (a damaged model only
-   *     when the session could not be created; otherwise from the first call that scores)
+   * @throws ModelException naming the bundle when its manifest cannot be used (a damaged model
+   *     or one ONNX Runtime refuses: from {@link #awaitReady} and every call that scores)
    * @throws IllegalArgumentException when the options' max side is below the bundle's min side
    */
-  public static Scorer openChecking(Path bundle, ScorerOptions options) {
+  public static Scorer openInBackground(Path bundle, ScorerOptions options) {
     Objects.requireNonNull(options, "options");
     Bundle.Loaded loaded = Bundle.readUnverified(bundle);
-    Verification check = new Verification(loaded);
-    check.start();
-    Scorer scorer;
-    try {
-      scorer = new Scorer(loaded, options);
-    } catch (RuntimeException e) {
-      check.await(); // a damaged file is the better explanation of a failed session
-      throw e;
-    }
-    scorer.checking = check;
-    return scorer;
+    loaded.bundle().view().config(options.maxSide(), options.preResize()); // checks max side
+    Background<Long> checksum = new Background<>("maclip-checksum", () -> {
+      loaded.verify();
+      return loaded.checksumNanos();
+    });
+    Background<Encoder> encoder = new Background<>("maclip-session",
+        () -> Encoder.open(loaded, options.threads(), options.device()));
+    return new Scorer(loaded, options, encoder, checksum);
   }
 
   /**
-   * Waits for the model's checksum of a scorer opened with {@link #openChecking} (at once for any
-   * other).
+   * Waits until the session exists and the model's checksum has passed (at once for a scorer
+   * from {@link #open}). A damaged model is the better explanation of a failed session, so a
+   * failed checksum is thrown first.
    *
-   * @throws ModelException when the model is damaged: this scorer will never give a result
+   * @throws ModelException when the model is damaged or ONNX Runtime refuses it: this scorer
+   *     will never give a result
    */
-  public void awaitChecksum() {
-    Verification check = checking;
-    if (check == null) {
-      return;
-    }
-    check.await();
-    checksumNanos = check.loaded.checksumNanos();
-    checking = null;
+  public void awaitReady() {
+    checksum.get();
+    encoder.get();
   }
 
-  /** {@link Bundle.Loaded#verify()} on a thread of its own. */
-  private static final class Verification extends Thread {
-    private final Bundle.Loaded loaded;
-    private volatile RuntimeException failure;
-
-    Verification(Bundle.Loaded loaded) {
-      super("maclip-checksum");
-      setDaemon(true);
-      this.loaded = loaded;
+  /** The encoder, once ONNX Runtime has it; what refused it, or a failed checksum, if either. */
+  private Encoder session() {
+    try {
+      return encoder.get();
+    } catch (RuntimeException e) {
+      checksum.get(); // a damaged model explains a refused session better
+      throw e;
     }
+  }
 
-    @Override
-    public void run() {
-      try {
-        loaded.verify();
-      } catch (RuntimeException e) {
-        failure = e;
-      }
-    }
+  /**
+   * A value made on a thread of its own, started at once; {@link #get} waits for it and throws
+   * what making it threw.
+   */
+  private static final class Background<T> {
+    private final java.util.concurrent.CompletableFuture<T> value =
+        new java.util.concurrent.CompletableFuture<>();
 
-    /** Waits for the check; throws what it threw. */
-    void await() {
-      boolean interrupted = false;
-      while (true) {
+    Background(String name, java.util.function.Supplier<T> make) {
+      Thread thread = new Thread(() -> {
         try {
-          join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
+          value.complete(make.get());
+        } catch (RuntimeException | Error e) {
+          value.completeExceptionally(e);
         }
+      }, name);
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    Background(T done) {
+      value.complete(done);
+    }
+
+    T get() {
+      try {
+        return value.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        if (e.getCause() instanceof Error cause) {
+          throw cause;
+        }
+        throw e;
       }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      if (failure != null) {
-        throw failure;
-      }
+    }
+
+    /** The value if it is ready and was made; null while it is being made or when it failed. */
+    T now() {
+      return value.isDone() && !value.isCompletedExceptionally() ? value.join() : null;
     }
   }
 
@@ -189,7 +201,14 @@ public final class Scorer implements AutoCloseable {
   public static Scorer open(Bundle.Loaded bundle, ScorerOptions options) {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(options, "options");
-    return new Scorer(bundle, options);
+    Encoder encoder = Encoder.open(bundle, options.threads(), options.device());
+    try {
+      return new Scorer(bundle, options, new Background<>(encoder),
+          new Background<>(bundle.checksumNanos()));
+    } catch (RuntimeException e) {
+      encoder.close();
+      throw e;
+    }
   }
 
   /** The bundle this scorer runs. */
@@ -208,7 +227,7 @@ public final class Scorer implements AutoCloseable {
 
   /** The device the encoder runs on (the CPU when CUDA was asked for but could not start). */
   public Device device() {
-    return encoder.device();
+    return session().device();
   }
 
   /** The view geometry this scorer cuts images with (for quality maps). */
@@ -252,16 +271,14 @@ public final class Scorer implements AutoCloseable {
   public void scoreEach(List<? extends ImageInput> inputs, ProgressListener listener) {
     FloatBuffer buffer = buffers.poll();
     if (buffer == null) {
-      buffer = encoder.newBatch(options.batchSize());
+      buffer = Encoder.newBatch(options.batchSize(), bundle.view().patchSize());
     }
     try {
       ProgressListener gated =
-          checking == null
-              ? listener
-              : (result, done, total) -> {
-                  awaitChecksum();
-                  listener.finished(result, done, total);
-                };
+          (result, done, total) -> {
+            awaitReady(); // at once, unless the scorer was opened in the background
+            listener.finished(result, done, total);
+          };
       new Run(inputs.size(), gated, buffer).scoreAll(inputs);
     } finally {
       buffers.offer(buffer);
@@ -270,7 +287,13 @@ public final class Scorer implements AutoCloseable {
 
   @Override
   public void close() {
-    encoder.close();
+    Encoder made;
+    try {
+      made = encoder.get(); // a session still being created is closed once it exists
+    } catch (RuntimeException e) {
+      return; // none was made
+    }
+    made.close();
   }
 
   /** One call's batch and queue of unfinished images. */
@@ -284,7 +307,9 @@ public final class Scorer implements AutoCloseable {
     Run(int total, ProgressListener listener, FloatBuffer buffer) {
       this.total = total;
       this.listener = listener;
-      this.batch = new ViewBatch(encoder, buffer, options.batchSize(), bundle.view().patchSize());
+      this.batch =
+          new ViewBatch(Scorer.this::session, buffer, options.batchSize(),
+              bundle.view().patchSize());
     }
 
     void scoreAll(List<? extends ImageInput> inputs) {

@@ -3,6 +3,7 @@ package org.maclip.scoring;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One encoder batch being filled: views of one or more images are cut straight into a direct
@@ -41,7 +42,7 @@ final class ViewBatch {
 
   private record Segment(Job job, int count) {}
 
-  private final Encoder encoder;
+  private final Supplier<Encoder> encoder;
   private final int capacity;
   private final int patch;
   private final FloatBuffer buffer;
@@ -50,9 +51,11 @@ final class ViewBatch {
   private int filled;
 
   /**
+   * @param encoder the encoder, asked for when the first batch is full (a scorer's session may
+   *     still be starting while the first views are cut)
    * @param buffer room for {@code capacity} views ({@link Encoder#newBatch}), reused across calls
    */
-  ViewBatch(Encoder encoder, FloatBuffer buffer, int capacity, int patchSize) {
+  ViewBatch(Supplier<Encoder> encoder, FloatBuffer buffer, int capacity, int patchSize) {
     this.encoder = encoder;
     this.capacity = capacity;
     this.patch = patchSize;
@@ -99,7 +102,7 @@ final class ViewBatch {
     if (filled == 0) {
       return;
     }
-    float[][] features = encoder.encode(buffer, filled);
+    float[][] features = encoder.get().encode(buffer, filled);
     int row = 0;
     for (Segment segment : segments) {
       Job job = segment.job();

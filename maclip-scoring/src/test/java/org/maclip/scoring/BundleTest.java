@@ -135,7 +135,7 @@ class BundleTest {
     assertTrue(load.getMessage().startsWith(expected), load.getMessage());
     // Checked in the background: the scorer opens, but never gives a result.
     Path image = ScorerTest.image("rgb_150x100.png");
-    try (Scorer scorer = Scorer.openChecking(bundle, ScorerOptions.defaults())) {
+    try (Scorer scorer = Scorer.openInBackground(bundle, ScorerOptions.defaults())) {
       java.util.List<ScoreResult> seen = new java.util.ArrayList<>();
       ModelException score =
           assertThrows(
@@ -145,7 +145,7 @@ class BundleTest {
       assertTrue(score.getMessage().startsWith(expected), score.getMessage());
       assertTrue(seen.isEmpty());
       assertThrows(ModelException.class, () -> scorer.score(image));
-      assertThrows(ModelException.class, scorer::awaitChecksum);
+      assertThrows(ModelException.class, scorer::awaitReady);
     }
   }
 
@@ -157,11 +157,34 @@ class BundleTest {
       q = scorer.score(image).q();
       assertTrue(scorer.loadTimes().checksumMillis() >= 0);
     }
-    try (Scorer scorer = Scorer.openChecking(tinyrn(), ScorerOptions.defaults())) {
+    try (Scorer scorer = Scorer.openInBackground(tinyrn(), ScorerOptions.defaults())) {
       assertEquals(q, scorer.score(image).q());
-      scorer.awaitChecksum();
+      scorer.awaitReady();
       assertTrue(scorer.loadTimes().checksumMillis() >= 0);
+      assertTrue(scorer.loadTimes().sessionMillis() >= 0);
     }
+  }
+
+  @Test
+  void aModelOnnxRuntimeRefusesFailsEveryCallThatScoresOfAScorerOpenedInTheBackground()
+      throws IOException {
+    // Cut short, with the crc32 of what is left: the checksum passes, the session cannot be made.
+    byte[] whole = Files.readAllBytes(tinyrn().resolve("visual.onnx"));
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+    Path bundle = copy(m -> ((ObjectNode) m.get("onnx"))
+        .put("crc32", Bundle.Checksum.CRC32.of(cut)));
+    Files.write(bundle.resolve("visual.onnx"), cut);
+    String expected = "model bundle " + bundle + ": ONNX Runtime cannot load the model";
+    Path image = ScorerTest.image("rgb_150x100.png");
+    try (Scorer scorer = Scorer.openInBackground(bundle, ScorerOptions.defaults())) {
+      ModelException score = assertThrows(ModelException.class, () -> scorer.score(image));
+      assertTrue(score.getMessage().startsWith(expected), score.getMessage());
+      assertThrows(ModelException.class, scorer::awaitReady);
+      assertThrows(ModelException.class, scorer::device);
+      assertEquals(-1, scorer.loadTimes().sessionMillis());
+    }
+    ModelException open = assertThrows(ModelException.class, () -> Scorer.open(bundle));
+    assertTrue(open.getMessage().startsWith(expected), open.getMessage());
   }
 
   @Test

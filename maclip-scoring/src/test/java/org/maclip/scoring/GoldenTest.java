@@ -182,7 +182,8 @@ class GoldenTest {
     assertTrue(prepared.boxes().get(last).global());
     float[] actual;
     try (Encoder encoder = Encoder.open(loaded, 0, Device.CPU)) {
-      ViewBatch batch = new ViewBatch(encoder, encoder.newBatch(1), 1, views.patchSize());
+      ViewBatch batch = new ViewBatch(
+          () -> encoder, Encoder.newBatch(1, views.patchSize()), 1, views.patchSize());
       ViewBatch.Job job = new ViewBatch.Job(image.toString(), prepared);
       batch.add(job, last, 1);
       batch.flush();

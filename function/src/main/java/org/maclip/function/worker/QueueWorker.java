@@ -1,0 +1,239 @@
+package org.maclip.function.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+import org.maclip.function.BatchResponse;
+import org.maclip.function.event.LambdaEvent;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Takes S3 notifications from an SQS queue and hands them, a batch at a time, to the same
+ * handler as the Lambda function ({@code ScoringService::handle}, fed the event Lambda's SQS
+ * event source would send), with the same contract as Lambda's event source mapping: the messages
+ * of a batch that the handler does not report failed are deleted; the failed ones are left on
+ * the queue, which delivers them again after their visibility timeout and, after its
+ * {@code maxReceiveCount}, moves them to its dead-letter queue.
+ *
+ * <p>{@link WorkerSettings#concurrency()} threads each long-poll, score and settle their own
+ * batch (the handler, and the one ONNX Runtime session behind it, are shared). While a batch
+ * runs, its messages' visibility is renewed every third of the visibility timeout, so a long
+ * batch is never delivered twice, and a worker that dies hands its messages back within one
+ * timeout. {@link #stop()} (SIGTERM: {@code QueueWorkerApp}) takes no new batch: the batches in
+ * progress finish and are settled; messages a receive returns after the stop are handed back at
+ * once.
+ */
+public final class QueueWorker implements Runnable {
+  private static final Logger LOG = Logger.getLogger(QueueWorker.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final SqsClient sqs;
+  private final WorkerSettings settings;
+  private final Function<LambdaEvent, BatchResponse> handler;
+  private final ScheduledExecutorService heartbeats;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicInteger inProgress = new AtomicInteger();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong deleted = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+
+  public QueueWorker(SqsClient sqs, WorkerSettings settings,
+      Function<LambdaEvent, BatchResponse> handler) {
+    this.sqs = sqs;
+    this.settings = settings;
+    this.handler = handler;
+    this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "maclip-worker-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Works until {@link #stop()}; returns once every batch in progress is settled. */
+  @Override
+  public void run() {
+    LOG.infof("Taking work from %s: batches of up to %d message(s), %d at once, visibility %d s"
+            + " renewed every %d s", settings.queueUrl(), settings.batchSize(),
+        settings.concurrency(), settings.visibilityTimeout(), settings.heartbeat().toSeconds());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < settings.concurrency(); i++) {
+      Thread t = new Thread(this::loop, "maclip-worker-" + i);
+      threads.add(t);
+      t.start();
+    }
+    try {
+      for (Thread t : threads) {
+        t.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      heartbeats.shutdownNow();
+      LOG.infof("Stopped after %d batch(es): %d message(s) done and deleted, %d left for retry",
+          batches.get(), deleted.get(), retried.get());
+      finished.countDown();
+    }
+  }
+
+  /** Takes no more batches; those in progress finish (see {@link #awaitFinished}). */
+  public void stop() {
+    if (stopRequested.getCount() > 0) {
+      LOG.infof("Stopping: no new batches; finishing the %d in progress", inProgress.get());
+      stopRequested.countDown();
+    }
+  }
+
+  public boolean stopping() {
+    return stopRequested.getCount() == 0;
+  }
+
+  /** Waits until {@link #run()} has returned; false if it had not within {@code timeout}. */
+  public boolean awaitFinished(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void loop() {
+    Duration backoff = Duration.ofSeconds(1);
+    while (!stopping()) {
+      List<Message> messages;
+      try {
+        messages = receive();
+        backoff = Duration.ofSeconds(1);
+      } catch (SdkException e) {
+        LOG.warnf("Cannot receive from %s: %s; trying again in %d s", settings.queueUrl(),
+            e.getMessage(), backoff.toSeconds());
+        pause(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+            ? MAX_BACKOFF : backoff.multipliedBy(2);
+        continue;
+      }
+      if (messages.isEmpty()) {
+        continue;
+      }
+      if (stopping()) {
+        release(messages);
+        return;
+      }
+      work(messages);
+    }
+  }
+
+  private List<Message> receive() {
+    return sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
+            .maxNumberOfMessages(settings.batchSize())
+            .waitTimeSeconds(settings.waitSeconds())
+            .visibilityTimeout(settings.visibilityTimeout())
+            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+        .messages();
+  }
+
+  /** One batch: renew its visibility while the handler runs, then settle it. */
+  private void work(List<Message> messages) {
+    inProgress.incrementAndGet();
+    long start = System.nanoTime();
+    long period = settings.heartbeat().toMillis();
+    ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
+        () -> changeVisibility(messages, settings.visibilityTimeout()), period, period,
+        TimeUnit.MILLISECONDS);
+    Set<String> failed = failedIds(messages, heartbeat);
+    List<Message> done = messages.stream().filter(m -> !failed.contains(m.messageId())).toList();
+    delete(done);
+    batches.incrementAndGet();
+    deleted.addAndGet(done.size());
+    retried.addAndGet(messages.size() - done.size());
+    inProgress.decrementAndGet();
+    LOG.infof("Batch of %d message(s) in %d ms: %d done and deleted, %d left for retry",
+        messages.size(), (System.nanoTime() - start) / 1_000_000, done.size(),
+        messages.size() - done.size());
+  }
+
+  /** The handler's verdict; as on Lambda, a handler that throws fails the whole batch. */
+  private Set<String> failedIds(List<Message> messages, ScheduledFuture<?> heartbeat) {
+    try {
+      Set<String> ids = new HashSet<>();
+      for (BatchResponse.ItemFailure failure : handler.apply(event(messages)).batchItemFailures()) {
+        ids.add(failure.itemIdentifier());
+      }
+      return ids;
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "The batch of %d message(s) failed as a whole; all will be retried",
+          messages.size());
+      return new HashSet<>(messages.stream().map(Message::messageId).toList());
+    } finally {
+      heartbeat.cancel(false);
+    }
+  }
+
+  /** The event Lambda's SQS event source mapping would send for these messages. */
+  static LambdaEvent event(List<Message> messages) {
+    return new LambdaEvent(messages.stream()
+        .map(m -> new LambdaEvent.EventRecord("aws:sqs", null, null, m.messageId(), m.body()))
+        .toList());
+  }
+
+  private void delete(List<Message> done) {
+    if (done.isEmpty()) {
+      return;
+    }
+    try {
+      List<BatchResultErrorEntry> refused = sqs.deleteMessageBatch(b -> b
+          .queueUrl(settings.queueUrl())
+          .entries(done.stream().map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId())
+              .receiptHandle(m.receiptHandle()).build()).toList()))
+          .failed();
+      refused.forEach(e -> LOG.warnf("Message %s was scored but could not be deleted (%s); it"
+          + " will be scored again, overwriting its result", e.id(), e.message()));
+    } catch (SdkException e) {
+      LOG.warnf("%d scored message(s) could not be deleted (%s); they will be scored again,"
+          + " overwriting their results", done.size(), e.getMessage());
+    }
+  }
+
+  /** Hands messages received after the stop back to the queue at once. */
+  private void release(List<Message> messages) {
+    LOG.infof("Stopping: %d message(s) received after the stop handed back", messages.size());
+    changeVisibility(messages, 0);
+  }
+
+  private void changeVisibility(List<Message> messages, int seconds) {
+    try {
+      List<BatchResultErrorEntry> refused = sqs.changeMessageVisibilityBatch(b -> b
+          .queueUrl(settings.queueUrl())
+          .entries(messages.stream().map(m -> ChangeMessageVisibilityBatchRequestEntry.builder().id(m.messageId())
+              .receiptHandle(m.receiptHandle()).visibilityTimeout(seconds).build()).toList()))
+          .failed();
+      refused.forEach(e -> LOG.warnf("Cannot set message %s's visibility to %d s: %s", e.id(),
+          seconds, e.message()));
+    } catch (SdkException e) {
+      LOG.warnf("Cannot set the visibility of %d message(s) to %d s: %s", messages.size(),
+          seconds, e.getMessage());
+    }
+  }
+
+  private void pause(Duration duration) {
+    try {
+      stopRequested.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop();
+    }
+  }
+}

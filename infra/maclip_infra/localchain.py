@@ -4,7 +4,8 @@
 dead-letter queue and redrive policy, and the bucket's notifications from the template's own
 default parameters (input prefix, image suffixes, results prefix, max receive count), checked
 by the same code as the deployed custom resource; then uploads sample images and shows the
-message S3 queued for the first. ``show`` prints the result objects the function wrote.
+message S3 queued for the first. ``wait`` returns once the queue is empty (nothing visible,
+nothing in flight); ``show`` prints the result objects the function wrote.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import json
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +124,32 @@ def _peek(sqs: Any, url: str) -> Any:
     return next((b for b in bodies if "Records" in b), bodies[0] if bodies else None)
 
 
+def queue_depth(sqs: Any, url: str) -> tuple[int, int]:
+    """(visible, in flight) messages on a queue."""
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]), int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def wait_empty(sqs: Any, url: str, timeout: float, settle: float = 2.0) -> bool:
+    """True once the queue has stayed empty for ``settle`` seconds; False after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    empty_since: float | None = None
+    while time.monotonic() < deadline:
+        if queue_depth(sqs, url) == (0, 0):
+            empty_since = empty_since or time.monotonic()
+            if time.monotonic() - empty_since >= settle:
+                return True
+        else:
+            empty_since = None
+        time.sleep(0.5)
+    return False
+
+
 def show(aws: Any, expected: Sequence[str], dead_letter_url: str, out: Any = sys.stdout) -> int:
     """Prints every result; returns 1 when one is missing or a message was dead-lettered."""
     s3, sqs = aws
@@ -178,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--images", type=Path, required=True)
     s.add_argument("--visibility-timeout", type=int, default=30)
     s.add_argument("--state", type=Path, required=True, help="JSON file for `show`")
+    q = sub.add_parser("wait", help="until the queue is empty")
+    q.add_argument("--endpoint", required=True)
+    q.add_argument("--state", type=Path, required=True)
+    q.add_argument("--timeout", type=float, default=300)
     w = sub.add_parser("show")
     w.add_argument("--endpoint", required=True)
     w.add_argument("--state", type=Path, required=True)
@@ -200,6 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(state["first_message"], indent=2, ensure_ascii=False))
         return 0
     state = json.loads(args.state.read_text())
+    if args.command == "wait":
+        if wait_empty(aws[1], state["queue_url"], args.timeout):
+            return 0
+        print(f"the queue was not empty after {args.timeout:.0f} s", file=sys.stderr)
+        return 1
     return show(aws, state["expected_results"], state["dead_letter_url"])
 
 

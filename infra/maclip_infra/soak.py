@@ -51,6 +51,9 @@ STRAY = "not an S3 notification #"
 # The limits the worker runs with (FunctionConfig's maclip.max-pixels and max-object-bytes).
 MAX_PIXELS = 250_000
 MAX_OBJECT_BYTES = 450_000
+# Bad images: over the pixel limit (a few kilobytes); noise over the byte limit, not the pixels.
+OVER_PIXELS = (600, 480)
+OVER_BYTES = (490, 490)
 VISIBILITY_SECONDS = 6
 TEMPLATE = Path(__file__).parents[1] / "template.yaml"
 
@@ -245,11 +248,11 @@ def upload(s3: Any, planned: Sequence[tuple[str, str, int]], seed: int) -> Corpu
         elif kind == "empty":
             put(key, b"")
             corpus.bad[key] = kind
-        elif kind == "pixels":  # 600x480 = 288,000 pixels, a few kilobytes
-            put(key, _image(600, 480, seed + n, "PNG", noise=0))
+        elif kind == "pixels":
+            put(key, _image(*OVER_PIXELS, seed + n, "PNG", noise=0))
             corpus.bad[key] = kind
-        elif kind == "bytes":  # 490x490 noise as PNG: over the byte limit, under the pixels
-            body = _image(490, 490, seed + n, "PNG", noise=127)
+        elif kind == "bytes":
+            body = _image(*OVER_BYTES, seed + n, "PNG", noise=127)
             assert len(body) > MAX_OBJECT_BYTES, len(body)
             put(key, body)
             corpus.bad[key] = kind

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -50,7 +49,14 @@ public final class QueueWorker implements Runnable {
   private final ScheduledExecutorService heartbeats;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch finished = new CountDownLatch(1);
-  private final AtomicInteger inProgress = new AtomicInteger();
+  /**
+   * Guards {@code stopping} and {@code inProgress}: a batch either begins before the stop and is
+   * counted (and settled) or is handed back, and "Stopping: … N in progress" is followed by
+   * exactly N "Batch of" lines.
+   */
+  private final Object state = new Object();
+  private boolean stopping;
+  private int inProgress;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong deleted = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
@@ -95,14 +101,37 @@ public final class QueueWorker implements Runnable {
 
   /** Takes no more batches; those in progress finish (see {@link #awaitFinished}). */
   public void stop() {
-    if (stopRequested.getCount() > 0) {
-      LOG.infof("Stopping: no new batches; finishing the %d in progress", inProgress.get());
-      stopRequested.countDown();
+    synchronized (state) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      LOG.infof("Stopping: no new batches; finishing the %d in progress", inProgress);
     }
+    stopRequested.countDown();
   }
 
   public boolean stopping() {
     return stopRequested.getCount() == 0;
+  }
+
+  /** Counts a batch in, unless the worker is stopping. */
+  private boolean begin() {
+    synchronized (state) {
+      if (stopping) {
+        return false;
+      }
+      inProgress++;
+      return true;
+    }
+  }
+
+  /** Counts a settled batch out, logging it in the same step (see {@code state}). */
+  private void end(String summary) {
+    synchronized (state) {
+      LOG.info(summary);
+      inProgress--;
+    }
   }
 
   /** Waits until {@link #run()} has returned; false if it had not within {@code timeout}. */
@@ -128,11 +157,21 @@ public final class QueueWorker implements Runnable {
       if (messages.isEmpty()) {
         continue;
       }
-      if (stopping()) {
+      if (!begin()) {
         release(messages);
         return;
       }
-      work(messages);
+      String summary = "Batch of " + messages.size() + " message(s) abandoned";
+      try {
+        summary = work(messages);
+      } catch (RuntimeException e) {
+        // Not the handler's (work catches that): a bug here. The messages come back after their
+        // visibility timeout; this thread goes on with the next batch.
+        LOG.errorf(e, "Unexpected failure; the batch's messages come back after their"
+            + " visibility timeout");
+      } finally {
+        end(summary);
+      }
     }
   }
 
@@ -145,9 +184,8 @@ public final class QueueWorker implements Runnable {
         .messages();
   }
 
-  /** One batch: renew its visibility while the handler runs, then settle it. */
-  private void work(List<Message> messages) {
-    inProgress.incrementAndGet();
+  /** One batch: renew its visibility while the handler runs, then settle it; its summary. */
+  private String work(List<Message> messages) {
     long start = System.nanoTime();
     long period = settings.heartbeat().toMillis();
     ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
@@ -159,8 +197,7 @@ public final class QueueWorker implements Runnable {
     batches.incrementAndGet();
     deleted.addAndGet(done.size());
     retried.addAndGet(messages.size() - done.size());
-    inProgress.decrementAndGet();
-    LOG.infof("Batch of %d message(s) in %d ms: %d done and deleted, %d left for retry",
+    return String.format("Batch of %d message(s) in %d ms: %d done and deleted, %d left for retry",
         messages.size(), (System.nanoTime() - start) / 1_000_000, done.size(),
         messages.size() - done.size());
   }

@@ -544,7 +544,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:<{width}}  {value}")
     if figures.problems:
         print(f"SOAK FAILED ({len(figures.problems)}): " + "; ".join(figures.problems))
-        print(f"worker logs: {args.work}")
+        for worker in (first, second, third):
+            print(f"== the last lines of {worker.log.name}")
+            print("\n".join(line[:300] for line in worker.text().splitlines()[-30:]))
         return 1
     print("soak passed: every count as expected")
     return 0

@@ -300,13 +300,15 @@ def _holding(
     sqs: Any, url: str, s3: Any, prefix: str, done: float, timeout: float = 300
 ) -> tuple[int, int]:
     """Waits until a share ``done`` of the results exists and the worker holds messages (at
-    least 5 in flight: a batch); returns (results, messages in flight) at that moment."""
+    least 5 in flight: a batch; any, 10 s later); returns (results, messages in flight)."""
     deadline = time.monotonic() + timeout
+    reached: float | None = None
     while time.monotonic() < deadline:
         results = len(_result_keys(s3, prefix))
         if results >= done:
+            reached = reached or time.monotonic()
             in_flight = queue_depth(sqs, url)[1]
-            if in_flight >= 5:
+            if in_flight >= 5 or (in_flight and time.monotonic() - reached > 10):
                 return results, in_flight
         time.sleep(0.05)
     raise SystemExit(f"no progress to {done:.0f} results within {timeout:.0f} s")

@@ -296,21 +296,24 @@ def _result_keys(s3: Any, prefix: str) -> list[str]:
     return keys
 
 
-def _holding(
-    sqs: Any, url: str, s3: Any, prefix: str, done: float, timeout: float = 300
+def _in_batch(
+    worker: Worker, sqs: Any, url: str, s3: Any, prefix: str, done: float, timeout: float = 300
 ) -> tuple[int, int]:
-    """Waits until a share ``done`` of the results exists and the worker holds messages (at
-    least 5 in flight: a batch; any, 10 s later); returns (results, messages in flight)."""
+    """Waits until a share ``done`` of the results exists and then for the worker to begin a
+    batch (its debug log); returns (results, messages in flight) while that batch runs. Gives up
+    waiting for a batch after 10 s (the checks that follow then fail)."""
     deadline = time.monotonic() + timeout
     reached: float | None = None
+    begun_before = 0
     while time.monotonic() < deadline:
-        results = len(_result_keys(s3, prefix))
-        if results >= done:
-            reached = reached or time.monotonic()
-            in_flight = queue_depth(sqs, url)[1]
-            if in_flight >= 5 or (in_flight and time.monotonic() - reached > 10):
-                return results, in_flight
-        time.sleep(0.05)
+        text = worker.text()
+        begun, settled = text.count("Began a batch of"), len(_SETTLED.findall(text))
+        if reached is None:
+            if len(_result_keys(s3, prefix)) >= done:
+                reached, begun_before = time.monotonic(), begun
+        elif (begun > begun_before and begun > settled) or time.monotonic() - reached > 10:
+            return len(_result_keys(s3, prefix)), queue_depth(sqs, url)[1]
+        time.sleep(0.01)
     raise SystemExit(f"no progress to {done:.0f} results within {timeout:.0f} s")
 
 
@@ -427,12 +430,13 @@ def _key_of(body: str) -> str:
     return unquote_plus(records[0]["s3"]["object"]["key"]) if records else body
 
 
+_SETTLED = re.compile(r"Batch of \d+ message\(s\) (?:in|abandoned)")
 _SCORED = re.compile(r"s3://" + BUCKET + r"/(.+?): (?:Q=|not scorable)")
 
 
 def log_figures(logs: Sequence[str], figures: Figures) -> None:
     scored = Counter(m.group(1) for text in logs for m in _SCORED.finditer(text))
-    batches = sum(len(re.findall(r"Batch of \d+ message", text)) for text in logs)
+    batches = sum(len(_SETTLED.findall(text)) for text in logs)
     retried = sum(int(n) for text in logs for n in re.findall(r"(\d+) left for retry\n", text))
     figures.add("batches settled (all workers)", batches)
     figures.add("messages left for retry by a batch (redelivered by the queue)", retried)
@@ -496,6 +500,8 @@ def run(args: argparse.Namespace) -> int:
         "MACLIP_MAX_PIXELS": str(MAX_PIXELS),
         "MACLIP_MAX_OBJECT_BYTES": str(MAX_OBJECT_BYTES),
         "MACLIP_TAGGING_ENABLED": "false",
+        # "Began a batch of": the soak stops and kills workers in the middle of a batch.
+        "QUARKUS_LOG_CATEGORY__ORG_MACLIP_FUNCTION_WORKER__LEVEL": "DEBUG",
     }
     args.work.mkdir(parents=True, exist_ok=True)
     total = len(corpus.good) + len(corpus.bad)
@@ -503,20 +509,24 @@ def run(args: argparse.Namespace) -> int:
 
     first = Worker(args.command, env, args.work / "worker-1.log")
     first.wait_ready()
-    results, held = _holding(sqs, queue_url, s3, layout.results_prefix, 0.3 * total)
+    results, held = _in_batch(first, sqs, queue_url, s3, layout.results_prefix, 0.3 * total)
     status, _ = first.signal(signal.SIGKILL)
+    text = first.text()
     figures.add("worker 1: SIGKILL at results / messages in flight", f"{results} / {held}")
+    cut = text.count("Began a batch of") - len(_SETTLED.findall(text))
+    figures.expect("worker 1: killed in the middle of a batch (begun, not settled)", cut > 0, True)
     figures.expect("worker 1: exit status", status, -signal.SIGKILL)
 
     second = Worker(args.command, env, args.work / "worker-2.log")
     second.wait_ready()
-    results, held = _holding(sqs, queue_url, s3, layout.results_prefix, 0.6 * total)
+    results, held = _in_batch(second, sqs, queue_url, s3, layout.results_prefix, 0.6 * total)
     status, seconds = second.signal(signal.SIGTERM)
     text = second.text()
     stopping = re.search(r"Stopping: no new batches; finishing the (\d+) in progress", text)
     in_progress = int(stopping.group(1)) if stopping else -1
-    after = len(re.findall(r"Batch of \d+", text[stopping.end() :])) if stopping else -1
+    after = len(_SETTLED.findall(text[stopping.end() :])) if stopping else -1
     figures.add("worker 2: SIGTERM at results / messages in flight", f"{results} / {held}")
+    figures.expect("worker 2: stopped in the middle of a batch", in_progress > 0, True)
     figures.add("worker 2: batches in progress at SIGTERM", in_progress)
     figures.expect("worker 2: batches settled after SIGTERM", after, in_progress)
     figures.expect("worker 2: exit status (143: SIGTERM, hooks done)", status, 143)

@@ -116,12 +116,13 @@ public final class QueueWorker implements Runnable {
   }
 
   /** Counts a batch in, unless the worker is stopping. */
-  private boolean begin() {
+  private boolean begin(int size) {
     synchronized (state) {
       if (stopping) {
         return false;
       }
       inProgress++;
+      LOG.debugf("Began a batch of %d message(s)", size);
       return true;
     }
   }
@@ -157,7 +158,7 @@ public final class QueueWorker implements Runnable {
       if (messages.isEmpty()) {
         continue;
       }
-      if (!begin()) {
+      if (!begin(messages.size())) {
         release(messages);
         return;
       }

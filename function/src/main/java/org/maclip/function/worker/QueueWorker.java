@@ -17,11 +17,7 @@ import org.maclip.function.BatchResponse;
 import org.maclip.function.event.LambdaEvent;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * Takes S3 notifications from an SQS queue and hands them, a batch at a time, to the same
@@ -43,7 +39,7 @@ public final class QueueWorker implements Runnable {
   private static final Logger LOG = Logger.getLogger(QueueWorker.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-  private final SqsClient sqs;
+  private final WorkQueue queue;
   private final WorkerSettings settings;
   private final Function<LambdaEvent, BatchResponse> handler;
   private final ScheduledExecutorService heartbeats;
@@ -63,7 +59,7 @@ public final class QueueWorker implements Runnable {
 
   public QueueWorker(SqsClient sqs, WorkerSettings settings,
       Function<LambdaEvent, BatchResponse> handler) {
-    this.sqs = sqs;
+    this.queue = new WorkQueue(sqs, settings);
     this.settings = settings;
     this.handler = handler;
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -145,7 +141,7 @@ public final class QueueWorker implements Runnable {
     while (!stopping()) {
       List<Message> messages;
       try {
-        messages = receive();
+        messages = queue.receive();
         backoff = Duration.ofSeconds(1);
       } catch (SdkException e) {
         LOG.warnf("Cannot receive from %s: %s; trying again in %d s", settings.queueUrl(),
@@ -176,25 +172,16 @@ public final class QueueWorker implements Runnable {
     }
   }
 
-  private List<Message> receive() {
-    return sqs.receiveMessage(b -> b.queueUrl(settings.queueUrl())
-            .maxNumberOfMessages(settings.batchSize())
-            .waitTimeSeconds(settings.waitSeconds())
-            .visibilityTimeout(settings.visibilityTimeout())
-            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
-        .messages();
-  }
-
   /** One batch: renew its visibility while the handler runs, then settle it; its summary. */
   private String work(List<Message> messages) {
     long start = System.nanoTime();
     long period = settings.heartbeat().toMillis();
     ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-        () -> changeVisibility(messages, settings.visibilityTimeout()), period, period,
+        () -> queue.changeVisibility(messages, settings.visibilityTimeout()), period, period,
         TimeUnit.MILLISECONDS);
     Set<String> failed = failedIds(messages, heartbeat);
     List<Message> done = messages.stream().filter(m -> !failed.contains(m.messageId())).toList();
-    delete(done);
+    queue.delete(done);
     batches.incrementAndGet();
     deleted.addAndGet(done.size());
     retried.addAndGet(messages.size() - done.size());
@@ -227,43 +214,10 @@ public final class QueueWorker implements Runnable {
         .toList());
   }
 
-  private void delete(List<Message> done) {
-    if (done.isEmpty()) {
-      return;
-    }
-    try {
-      List<BatchResultErrorEntry> refused = sqs.deleteMessageBatch(b -> b
-          .queueUrl(settings.queueUrl())
-          .entries(done.stream().map(m -> DeleteMessageBatchRequestEntry.builder().id(m.messageId())
-              .receiptHandle(m.receiptHandle()).build()).toList()))
-          .failed();
-      refused.forEach(e -> LOG.warnf("Message %s was scored but could not be deleted (%s); it"
-          + " will be scored again, overwriting its result", e.id(), e.message()));
-    } catch (SdkException e) {
-      LOG.warnf("%d scored message(s) could not be deleted (%s); they will be scored again,"
-          + " overwriting their results", done.size(), e.getMessage());
-    }
-  }
-
   /** Hands messages received after the stop back to the queue at once. */
   private void release(List<Message> messages) {
     LOG.infof("Stopping: %d message(s) received after the stop handed back", messages.size());
-    changeVisibility(messages, 0);
-  }
-
-  private void changeVisibility(List<Message> messages, int seconds) {
-    try {
-      List<BatchResultErrorEntry> refused = sqs.changeMessageVisibilityBatch(b -> b
-          .queueUrl(settings.queueUrl())
-          .entries(messages.stream().map(m -> ChangeMessageVisibilityBatchRequestEntry.builder().id(m.messageId())
-              .receiptHandle(m.receiptHandle()).visibilityTimeout(seconds).build()).toList()))
-          .failed();
-      refused.forEach(e -> LOG.warnf("Cannot set message %s's visibility to %d s: %s", e.id(),
-          seconds, e.message()));
-    } catch (SdkException e) {
-      LOG.warnf("Cannot set the visibility of %d message(s) to %d s: %s", messages.size(),
-          seconds, e.getMessage());
-    }
+    queue.changeVisibility(messages, 0);
   }
 
   private void pause(Duration duration) {

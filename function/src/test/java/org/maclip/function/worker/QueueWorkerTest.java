@@ -2,10 +2,10 @@ package org.maclip.function.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,7 +60,8 @@ class QueueWorkerTest {
   void deletesWhatWasDoneAndLeavesWhatFailedForTheRedrive() throws Exception {
     String dlq = sqs.createQueue(b -> b.queueName("dead-" + QUEUES.incrementAndGet())).queueUrl();
     String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlq)
-        .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            .attributeNames(QueueAttributeName.QUEUE_ARN))
+        .attributes().get(QueueAttributeName.QUEUE_ARN);
     String queue = sqs.createQueue(b -> b.queueName("work-" + QUEUES.incrementAndGet())
         .attributes(java.util.Map.of(QueueAttributeName.REDRIVE_POLICY,
             "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"2\"}"))).queueUrl();
@@ -163,17 +164,18 @@ class QueueWorkerTest {
 
   @Test
   void settingsErrorsNameTheProperty() {
-    IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(
+    IllegalArgumentException missing = assertThrows(
         IllegalArgumentException.class, () -> new WorkerSettings(null, 10, 1, 20, 60));
     assertTrue(missing.getMessage().startsWith(
         "maclip.worker.queue-url (MACLIP_WORKER_QUEUE_URL) is not set"), missing.getMessage());
-    IllegalArgumentException batch = org.junit.jupiter.api.Assertions.assertThrows(
+    IllegalArgumentException batch = assertThrows(
         IllegalArgumentException.class, () -> new WorkerSettings("q", 11, 1, 20, 60));
     assertEquals("maclip.worker.batch-size (MACLIP_WORKER_BATCH_SIZE) is 11; it must be between"
         + " 1 and 10", batch.getMessage());
-    IllegalArgumentException wait = org.junit.jupiter.api.Assertions.assertThrows(
+    IllegalArgumentException wait = assertThrows(
         IllegalArgumentException.class, () -> new WorkerSettings("q", 10, 1, 21, 60));
-    assertTrue(wait.getMessage().startsWith("maclip.worker.wait-seconds (MACLIP_WORKER_WAIT_SECONDS)"));
+    assertTrue(wait.getMessage().startsWith(
+        "maclip.worker.wait-seconds (MACLIP_WORKER_WAIT_SECONDS)"), wait.getMessage());
     assertEquals(Duration.ofSeconds(20), new WorkerSettings("q", 10, 1, 20, 60).heartbeat());
   }
 

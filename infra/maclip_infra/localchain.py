@@ -85,7 +85,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
     where = {} if region == "us-east-1" else {"LocationConstraint": region}
     s3.create_bucket(Bucket=BUCKET, **({"CreateBucketConfiguration": where} if where else {}))
     dlq_url = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
-    dlq_arn = _arn(sqs, dlq_url)
+    dlq_arn = queue_arn(sqs, dlq_url)
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(layout.max_receive_count)}
     url = sqs.create_queue(
         QueueName=QUEUE,
@@ -94,7 +94,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
             "RedrivePolicy": json.dumps(redrive),
         },
     )["QueueUrl"]
-    apply(s3, BUCKET, ID_PREFIX, "queue", _arn(sqs, url), filters)
+    apply(s3, BUCKET, ID_PREFIX, "queue", queue_arn(sqs, url), filters)
     uploads = samples(images, layout.input_prefix)
     for key, body in uploads.items():
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
@@ -108,7 +108,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
     }
 
 
-def _arn(sqs: Any, url: str) -> str:
+def queue_arn(sqs: Any, url: str) -> str:
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     return str(attrs["Attributes"]["QueueArn"])
 
@@ -185,7 +185,7 @@ def _tags(s3: Any, key: str) -> str:
     return ", ".join(f"{t['Key']}={t['Value']}" for t in tags) or "none"
 
 
-def _clients(endpoint: str) -> tuple[Any, Any]:
+def clients(endpoint: str) -> tuple[Any, Any]:
     import boto3
 
     session = boto3.session.Session(
@@ -220,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, value in Layout.from_template(args.template).function_environment().items():
             print(f"export {name}={shlex.quote(value)}")
         return 0
-    aws = _clients(args.endpoint)
+    aws = clients(args.endpoint)
     if args.command == "setup":
         layout = Layout.from_template(args.template)
         state = setup(aws, layout, args.images, args.visibility_timeout)

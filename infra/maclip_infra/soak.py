@@ -21,7 +21,6 @@ the refused keys and the stray messages. Prints the figures; exits 1 when a coun
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import json
 import os
@@ -35,12 +34,12 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
-from maclip_infra.localchain import Layout, _arn, _clients, queue_depth
+from maclip_infra.faultproxy import FaultProxy
+from maclip_infra.localchain import Layout, clients, queue_arn, queue_depth
 from maclip_infra.notifications import apply, check_no_loop, make_filters
 
 BUCKET = "maclip-soak"
@@ -61,94 +60,6 @@ TEMPLATE = Path(__file__).parents[1] / "template.yaml"
 GOOD_SIZES = [(64, 48), (48, 64), (200, 150), (150, 200), (320, 240), (240, 320), (224, 224),
               (500, 400), (400, 500), (640, 360)]  # fmt: skip
 FOLDERS = ["day 1", "day 2/morning shots", "ünïcødé/写真", "a+b=c & d", "x", "deep/er/est"]
-
-
-# ---- the fault proxy -------------------------------------------------------------------------
-
-
-_SLOW_DOWN = (
-    b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-    b"<Message>Please reduce your request rate.</Message><RequestId>fault-proxy</RequestId></Error>"
-)
-_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te"}
-
-
-@dataclass
-class FaultCounts:
-    requests: int = 0
-    random_503: int = 0
-    refused_503: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class FaultProxy(ThreadingHTTPServer):
-    """Loopback proxy to an S3 server: 503 SlowDown for a seeded share of requests and for
-    every request naming ``REFUSED_MARKER``; everything else forwarded unchanged."""
-
-    daemon_threads = True
-
-    def __init__(self, target: str, rate: float, seed: int) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
-        parts = urlsplit(target)
-        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.rate = rate
-        self.random = random.Random(seed)
-        self.counts = FaultCounts()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def verdict(self, path: str) -> int:
-        """0 to forward, else the 503 is counted."""
-        with self.counts.lock:
-            self.counts.requests += 1
-            if REFUSED_MARKER in unquote(path):
-                self.counts.refused_503 += 1
-                return 503
-            if self.random.random() < self.rate:
-                self.counts.random_503 += 1
-                return 503
-        return 0
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    server: FaultProxy
-
-    def _any(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        head = self.command == "HEAD"
-        if self.server.verdict(self.path):
-            self.send_response(503)
-            self.send_header("Content-Type", "application/xml")
-            self.send_header("Content-Length", "0" if head else str(len(_SLOW_DOWN)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(_SLOW_DOWN)
-            return
-        conn = http.client.HTTPConnection(*self.server.target, timeout=60)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
-            conn.request(self.command, self.path, body=body or None, headers=headers)
-            answer = conn.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in _HOP and name.lower() != "content-length":
-                    self.send_header(name, value)
-            length_header = answer.getheader("Content-Length")
-            self.send_header("Content-Length", length_header if head else str(len(data)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(data)
-        finally:
-            conn.close()
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _any  # noqa: N815 (http.server's names)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 # ---- the uploads -----------------------------------------------------------------------------
@@ -453,18 +364,18 @@ def setup(aws: tuple[Any, Any], layout: Layout) -> tuple[str, str]:
     s3.create_bucket(Bucket=BUCKET)
     dead_url = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
     redrive = {
-        "deadLetterTargetArn": _arn(sqs, dead_url),
+        "deadLetterTargetArn": queue_arn(sqs, dead_url),
         "maxReceiveCount": str(layout.max_receive_count),
     }
     url = sqs.create_queue(QueueName=QUEUE, Attributes={"RedrivePolicy": json.dumps(redrive)})[
         "QueueUrl"
     ]
-    apply(s3, BUCKET, "maclip-soak-", "queue", _arn(sqs, url), filters)
+    apply(s3, BUCKET, "maclip-soak-", "queue", queue_arn(sqs, url), filters)
     return url, dead_url
 
 
 def run(args: argparse.Namespace) -> int:
-    aws = _clients(args.endpoint)
+    aws = clients(args.endpoint)
     s3, sqs = aws
     layout = Layout.from_template(TEMPLATE)
     queue_url, dead_url = setup(aws, layout)
@@ -485,7 +396,7 @@ def run(args: argparse.Namespace) -> int:
     figures.add("stray messages (not S3 notifications)", corpus.stray)
     figures.add("upload time", f"{time.monotonic() - t0:.1f} s")
 
-    proxy = FaultProxy(args.endpoint, args.fault_rate, args.seed)
+    proxy = FaultProxy(args.endpoint, args.fault_rate, args.seed, REFUSED_MARKER)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     env = {
         **os.environ,

@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from maclip_infra import localchain, soak
+from maclip_infra.faultproxy import FaultProxy
 from maclip_infra.notifications import make_filters
 
 TEMPLATE = Path(__file__).parents[1] / "template.yaml"
@@ -65,8 +66,8 @@ def _client(endpoint: str):
 def proxy(aws):
     servers = []
 
-    def start(rate: float) -> soak.FaultProxy:
-        server = soak.FaultProxy(aws.endpoint, rate, seed=1)
+    def start(rate: float) -> FaultProxy:
+        server = FaultProxy(aws.endpoint, rate, seed=1, marker=soak.REFUSED_MARKER)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return server

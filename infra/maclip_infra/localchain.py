@@ -4,7 +4,8 @@
 dead-letter queue and redrive policy, and the bucket's notifications from the template's own
 default parameters (input prefix, image suffixes, results prefix, max receive count), checked
 by the same code as the deployed custom resource; then uploads sample images and shows the
-message S3 queued for the first. ``show`` prints the result objects the function wrote.
+message S3 queued for the first. ``wait`` returns once the queue is empty (nothing visible,
+nothing in flight); ``show`` prints the result objects the function wrote.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import json
 import shlex
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +85,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
     where = {} if region == "us-east-1" else {"LocationConstraint": region}
     s3.create_bucket(Bucket=BUCKET, **({"CreateBucketConfiguration": where} if where else {}))
     dlq_url = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
-    dlq_arn = _arn(sqs, dlq_url)
+    dlq_arn = queue_arn(sqs, dlq_url)
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(layout.max_receive_count)}
     url = sqs.create_queue(
         QueueName=QUEUE,
@@ -92,7 +94,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
             "RedrivePolicy": json.dumps(redrive),
         },
     )["QueueUrl"]
-    apply(s3, BUCKET, ID_PREFIX, "queue", _arn(sqs, url), filters)
+    apply(s3, BUCKET, ID_PREFIX, "queue", queue_arn(sqs, url), filters)
     uploads = samples(images, layout.input_prefix)
     for key, body in uploads.items():
         s3.put_object(Bucket=BUCKET, Key=key, Body=body)
@@ -106,7 +108,7 @@ def setup(aws: Any, layout: Layout, images: Path, visibility_timeout: int) -> di
     }
 
 
-def _arn(sqs: Any, url: str) -> str:
+def queue_arn(sqs: Any, url: str) -> str:
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     return str(attrs["Attributes"]["QueueArn"])
 
@@ -120,6 +122,32 @@ def _peek(sqs: Any, url: str) -> Any:
         )
     bodies = [json.loads(m["Body"]) for m in got]
     return next((b for b in bodies if "Records" in b), bodies[0] if bodies else None)
+
+
+def queue_depth(sqs: Any, url: str) -> tuple[int, int]:
+    """(visible, in flight) messages on a queue."""
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]), int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def wait_empty(sqs: Any, url: str, timeout: float, settle: float = 2.0) -> bool:
+    """True once the queue has stayed empty for ``settle`` seconds; False after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    empty_since: float | None = None
+    while time.monotonic() < deadline:
+        if queue_depth(sqs, url) == (0, 0):
+            empty_since = empty_since or time.monotonic()
+            if time.monotonic() - empty_since >= settle:
+                return True
+        else:
+            empty_since = None
+        time.sleep(0.5)
+    return False
 
 
 def show(aws: Any, expected: Sequence[str], dead_letter_url: str, out: Any = sys.stdout) -> int:
@@ -157,7 +185,7 @@ def _tags(s3: Any, key: str) -> str:
     return ", ".join(f"{t['Key']}={t['Value']}" for t in tags) or "none"
 
 
-def _clients(endpoint: str) -> tuple[Any, Any]:
+def clients(endpoint: str) -> tuple[Any, Any]:
     import boto3
 
     session = boto3.session.Session(
@@ -178,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--images", type=Path, required=True)
     s.add_argument("--visibility-timeout", type=int, default=30)
     s.add_argument("--state", type=Path, required=True, help="JSON file for `show`")
+    q = sub.add_parser("wait", help="until the queue is empty")
+    q.add_argument("--endpoint", required=True)
+    q.add_argument("--state", type=Path, required=True)
+    q.add_argument("--timeout", type=float, default=300)
     w = sub.add_parser("show")
     w.add_argument("--endpoint", required=True)
     w.add_argument("--state", type=Path, required=True)
@@ -188,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, value in Layout.from_template(args.template).function_environment().items():
             print(f"export {name}={shlex.quote(value)}")
         return 0
-    aws = _clients(args.endpoint)
+    aws = clients(args.endpoint)
     if args.command == "setup":
         layout = Layout.from_template(args.template)
         state = setup(aws, layout, args.images, args.visibility_timeout)
@@ -200,6 +232,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(state["first_message"], indent=2, ensure_ascii=False))
         return 0
     state = json.loads(args.state.read_text())
+    if args.command == "wait":
+        if wait_empty(aws[1], state["queue_url"], args.timeout):
+            return 0
+        print(f"the queue was not empty after {args.timeout:.0f} s", file=sys.stderr)
+        return 1
     return show(aws, state["expected_results"], state["dead_letter_url"])
 
 

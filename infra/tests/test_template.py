@@ -235,7 +235,7 @@ def test_a_local_model_path_needs_no_s3_right(template):
     assert env["MACLIP_MODEL"] == "/opt/models/vit"
 
 
-# ---- the GPU stack against the scoring stack and the bridge ---------------------------------
+# ---- the GPU stack against the scoring stack and the worker ---------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -265,26 +265,42 @@ def test_gpu_stack_imports_only_what_the_scoring_stack_exports(template, gpu):
         if "Export" in o
     }
     imported = _imports(gpu["Resources"])
-    assert imported == {"QueueUrl", "QueueArn", "FunctionName", "ScoringAccessPolicyArn"}
+    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn"}
     assert imported <= exported
 
 
-def test_gpu_task_environment_is_what_the_bridge_reads(gpu, monkeypatch):
-    from maclip_infra import bridge
+WORKER = ROOT / "function/src/main/java/org/maclip/function/worker"
 
+
+def test_gpu_task_environment_is_what_the_worker_reads(template, gpu):
     container = gpu["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
-    names = {e["Name"] for e in container["Environment"]} - {"AWS_REGION"}
-    assert names == {"MACLIP_QUEUE_URL", "MACLIP_FUNCTION_NAME", "MACLIP_QUEUE_BATCH_SIZE"}
-    monkeypatch.setenv("MACLIP_QUEUE_URL", "https://queue")
-    monkeypatch.setenv("MACLIP_FUNCTION_NAME", "stack-scoring")
-    monkeypatch.setenv("MACLIP_QUEUE_BATCH_SIZE", "4")
-    args = bridge.parse_args(["--", "java"])
-    assert (args.queue_url, args.settings_from_function, args.batch_size) == (
-        "https://queue",
-        "stack-scoring",
-        4,
-    )
+    env = {e["Name"]: e["Value"] for e in container["Environment"]}
+    worker = {n for n in env if n.startswith("MACLIP_WORKER_")}
+    assert worker == {
+        "MACLIP_WORKER_QUEUE_URL",
+        "MACLIP_WORKER_BATCH_SIZE",
+        "MACLIP_WORKER_CONCURRENCY",
+    }
+    config = (WORKER / "WorkerConfig.java").read_text()
+    for name in worker:
+        method = _camel(name.removeprefix("MACLIP_WORKER_"))
+        assert f" {method}();" in config, name
+    # The scoring settings: the same names, and defaults, as the scoring stack's function.
+    function_env = template["Globals"]["Function"]["Environment"]["Variables"]
+    for name, value in env.items():
+        if name.startswith("MACLIP_") and not name.startswith("MACLIP_WORKER_"):
+            assert name in function_env, name
+            if name != "MACLIP_BATCH_SIZE":  # views per run: a GPU takes more
+                ours, theirs = gpu["Parameters"][value["Ref"]], template["Parameters"][value["Ref"]]
+                for key in ("Type", "Default", "AllowedValues", "AllowedPattern", "MinValue"):
+                    assert ours.get(key) == theirs.get(key), (name, key)
+    assert container["StopTimeout"] == 120
     assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.lower().split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 def test_alarms_name_the_queue_as_cloudwatch_does(gpu):
@@ -302,10 +318,10 @@ def test_alarms_name_the_queue_as_cloudwatch_does(gpu):
         assert resolved.value(json.loads(text)) == "stack-Queue-AbC"
 
 
-def test_every_packaging_names_the_same_handler(template):
+def test_every_packaging_names_the_same_entry_points(template):
     handler = template["Resources"]["ScoringZipFunction"]["Properties"]["Handler"]["Fn::If"][2]
-    for path in ["image/Dockerfile", "gpu/Dockerfile", "local-chain.sh"]:
-        assert handler in (INFRA / path).read_text(), path
-    runtime_client = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda"
+    assert handler in (INFRA / "image/Dockerfile").read_text()
+    worker_main = "org.maclip.function.worker.QueueWorkerMain"
+    assert (WORKER / "QueueWorkerMain.java").is_file()
     for path in ["gpu/Dockerfile", "local-chain.sh"]:
-        assert runtime_client in (INFRA / path).read_text(), path
+        assert worker_main in (INFRA / path).read_text(), path

@@ -247,7 +247,7 @@ class InstallModelTest {
   void aWrongChecksumIsRefusedNamingTheAddress() {
     var out = install("source=[" + base + "/bad/tinyrn.zip]");
     assertOneLine(out, "model bundle " + base + "/bad/tinyrn.zip: visual.onnx does not match"
-        + " the sha256 in maclip.json");
+        + " the crc32 in maclip.json");
     assertEquals(List.of(), entries());
   }
 
@@ -308,7 +308,7 @@ class InstallModelTest {
   void aLocalZipWithAWrongChecksumIsRefused() throws Exception {
     Path zip = Files.write(dir.resolve("bad.zip"), badChecksum);
     var out = install("source=[" + zip + "]");
-    assertOneLine(out, "model bundle " + zip + ": visual.onnx does not match the sha256");
+    assertOneLine(out, "model bundle " + zip + ": visual.onnx does not match the crc32");
     assertEquals(List.of(), entries());
   }
 
@@ -322,7 +322,7 @@ class InstallModelTest {
         + "): tick 'Replace' (replace in macros) to replace it, or choose another name");
 
     var bad = install("source=[" + base + "/bad/tinyrn.zip] name=[m] replace");
-    assertOneLine(bad, "does not match the sha256");
+    assertOneLine(bad, "does not match the crc32");
     assertInstalled("m");
 
     var replaced = install("source=[" + base + "/models/tinyrn.zip] name=[m] replace");

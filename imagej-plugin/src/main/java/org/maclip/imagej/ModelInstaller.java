@@ -24,7 +24,7 @@ import org.maclip.scoring.ModelException;
 /**
  * Installs a model bundle (a .zip, a folder, or the address of a .zip) as a named model of
  * {@link InstalledModels}. All of it happens in a hidden working folder beside the models
- * (download, unpack, check with {@link Bundle}'s own checks: manifest and sha256 of the ONNX
+ * (download, unpack, check with {@link Bundle}'s own checks: manifest and checksum of the ONNX
  * file); only a checked copy is moved into place, in one rename. A failed or cancelled install
  * leaves the models as they were and removes its working folder.
  */
@@ -131,7 +131,7 @@ final class ModelInstaller {
     }
   }
 
-  /** Bundle's checks (manifest, sha256 of the ONNX file), its message naming {@code shownAs}. */
+  /** Bundle's checks (manifest, checksum of the ONNX file), its message naming {@code shownAs}. */
   private static Bundle check(Path bundle, String shownAs) throws UserError {
     try {
       return Bundle.load(bundle);

@@ -57,8 +57,11 @@ public record MemoryBudget(long bytes, String holder, String setting) {
     return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
   }
 
-  /** Refuses an image of {@code need} bytes that this budget cannot hold, before decoding. */
-  void check(String name, int width, int height, long need) throws ImageException {
+  /**
+   * Refuses an image of {@code need} bytes that this budget cannot hold, before decoding: "W x H
+   * needs N MB to decode and prepare, HOLDER has M MB free; SETTING".
+   */
+  public void check(String name, int width, int height, long need) throws ImageException {
     long available = available();
     if (need > available && bytes == 0) {
       System.gc(); // garbage of earlier images counts as used until collected

@@ -171,7 +171,7 @@ class CompactImageTest {
     Preparer roomy =
         new Preparer(
             Views.Config.paper(), Long.MAX_VALUE, MEAN, STD,
-            new MemoryBudget(4000L << 20, "the test", "give it more"));
+            new MemoryBudget(5000L << 20, "the test", "give it more"));
     ImageException later =
         assertThrows(
             ImageException.class, () -> roomy.prepare(ImageInput.of("big.png", truncated)));

@@ -50,6 +50,18 @@ public interface FunctionConfig {
   @WithDefault("" + ScorerOptions.DEFAULT_MAX_PIXELS)
   long maxPixels();
 
+  /**
+   * The function's memory size in MB: Lambda's {@code AWS_LAMBDA_FUNCTION_MEMORY_SIZE} unless set.
+   * An image that needs more than this less {@link #modelMemoryMb} (known from its header) gets
+   * an error result before it is decoded; unset (outside Lambda), the JVM heap's headroom bounds
+   * an image.
+   */
+  Optional<Long> memoryMb();
+
+  /** What the model, ONNX Runtime and the JVM take of {@link #memoryMb} before any image. */
+  @WithDefault("1300")
+  long modelMemoryMb();
+
   /** Views per ONNX Runtime run (the memory bound); images of one invocation share runs. */
   @WithDefault("32")
   int batchSize();

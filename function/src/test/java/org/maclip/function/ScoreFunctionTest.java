@@ -120,6 +120,8 @@ class ScoreFunctionTest {
     byte[] wide = TestImages.png(600, 400, 6);
     assertTrue(wide.length < 400_000, "the over-pixel-limit image must be under the byte limit");
     aws.put(bucket.name(), "wide.png", wide);
+    // 120x440, upscaled to 224x821 on floats: about 5.4 MB, over the test's 4 MB for images
+    aws.put(bucket.name(), "thin.png", TestImages.png(120, 440, 7));
 
     assertEquals(List.of(), failures(invoke(S3Fixture.sqsEvent(bucket, aws.drain(bucket)))));
 
@@ -134,6 +136,11 @@ class ScoreFunctionTest {
     assertTrue(aws.result(bucket.name(), "wide.png").orElseThrow().path("error").asText()
         .endsWith("600x400 = 240000 pixels is over the limit of 200000 (decompression-bomb guard);"
             + " raise it with maclip.max-pixels (MACLIP_MAX_PIXELS)"));
+    assertEquals(
+        "120x440 needs 6 MB to decode and prepare, the function has 4 MB free; "
+            + ScorerConfig.MEMORY_SETTING,
+        aws.result(bucket.name(), "thin.png").orElseThrow().path("error").asText()
+            .replaceFirst("^.*thin.png: ", ""));
     assertFalse(aws.tags(bucket.name(), "broken.png").containsKey("maclip-q"));
   }
 

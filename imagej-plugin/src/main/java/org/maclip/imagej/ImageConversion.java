@@ -175,16 +175,29 @@ public final class ImageConversion {
     return out;
   }
 
-  /** Packed 0xRRGGBB pixels as a planar RGB image in [0, 1]. */
+  /** Packed 0xRRGGBB pixels as an 8-bit RGB image (3 bytes a pixel, values v / 255). */
   public static RgbImage fromPackedRgb(int[] rgb, int width, int height) {
     int size = width * height;
-    float[] out = new float[3 * size];
+    byte[] out = new byte[3 * size];
     for (int i = 0; i < size; i++) {
       int p = rgb[i];
-      out[i] = ((p >> 16) & 0xff) / 255f;
-      out[size + i] = ((p >> 8) & 0xff) / 255f;
-      out[2 * size + i] = (p & 0xff) / 255f;
+      out[3 * i] = (byte) (p >> 16);
+      out[3 * i + 1] = (byte) (p >> 8);
+      out[3 * i + 2] = (byte) p;
     }
-    return new RgbImage(width, height, out);
+    return RgbImage.ofRgbBytes(width, height, out);
+  }
+
+  /**
+   * Bytes {@link #convert} allocates for one plane of {@code imp} at its peak: 3 a pixel for the
+   * RGB picture, plus ImageJ's packed rendering (4) and its AWT image (up to 4) for a displayed
+   * plane, plus the float planes (12) and one channel's floats (4) for the raw rule.
+   */
+  static long conversionBytes(ImagePlus imp, Rule rule) {
+    long pixels = (long) imp.getWidth() * imp.getHeight();
+    if (imp.getBitDepth() == 24) {
+      return 3 * pixels;
+    }
+    return (rule == Rule.RAW ? 16 : 11) * pixels;
   }
 }

@@ -34,6 +34,8 @@ final class PlaneInput implements ImageInput {
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
     checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
+    Settings.MEMORY.check(
+        name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, rule));
     try {
       return ImageConversion.convert(imp, plane, rule);
     } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Optional;
 import org.maclip.scoring.Device;
+import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.ScorerOptions;
 
 /**
@@ -33,6 +34,10 @@ public record Settings(String model, int threads, int batchSize, Device device, 
   /** How a refusal over the pixel limit tells the user to raise it. */
   static final String MAX_PIXELS_SETTING =
       "'Max pixels' in Plugins > MA-CLIP > Settings... (max= in macros)";
+
+  /** ImageJ's free heap bounds one image; the refusal says where to raise it. */
+  static final MemoryBudget MEMORY =
+      new MemoryBudget(0, "ImageJ", "raise its maximum in Edit > Options > Memory & Threads");
 
   public Settings {
     model = model == null ? "" : model.trim();
@@ -92,7 +97,8 @@ public record Settings(String model, int threads, int batchSize, Device device, 
 
   private static ScorerOptions options(int threads, int batchSize, Device device, long maxPixels) {
     return ScorerOptions.defaults().withThreads(threads).withBatchSize(batchSize)
-        .withDevice(device).withMaxPixels(maxPixels).withMaxPixelsSetting(MAX_PIXELS_SETTING);
+        .withDevice(device).withMaxPixels(maxPixels).withMaxPixelsSetting(MAX_PIXELS_SETTING)
+        .withMemory(MEMORY);
   }
 
   /**

@@ -55,6 +55,11 @@ final class FileItem implements ImageInput {
   }
 
   @Override
+  public ImageInput source() {
+    return path == null ? this : ImageInput.of(path);
+  }
+
+  @Override
   public String toString() {
     return display;
   }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
@@ -62,12 +63,20 @@ public final class ImageDecoder {
    */
   @FunctionalInterface
   interface SizeCheck {
-    void check(int width, int height) throws ImageException;
+    void check(Header header) throws ImageException;
   }
+
+  /**
+   * What an image's header tells before decoding.
+   *
+   * @param bands samples per pixel the decoder will produce (4 when the header does not say)
+   * @param bits bits per sample (8 when the header does not say)
+   */
+  record Header(int width, int height, int bands, int bits) {}
 
   /** The decompression-bomb guard: at most {@code maxPixels} pixels. */
   static SizeCheck pixelLimit(String name, long maxPixels) {
-    return (width, height) -> PixelLimitException.check(name, width, height, maxPixels);
+    return h -> PixelLimitException.check(name, h.width(), h.height(), maxPixels);
   }
 
   /** Decodes an image file, refusing more than {@code maxPixels} pixels. */
@@ -145,10 +154,10 @@ public final class ImageDecoder {
       ImageReader reader = readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);
-        int[] size = header(reader, name);
-        int width = size[0];
-        int height = size[1];
-        check.check(width, height);
+        Header header = header(reader, name);
+        int width = header.width();
+        int height = header.height();
+        check.check(header);
         if (width < 1 || height < 1) {
           throw new ImageException(name, "image has no pixels (" + width + "x" + height + ")");
         }
@@ -177,13 +186,31 @@ public final class ImageDecoder {
     return readers.next();
   }
 
-  /** Width and height from the header, or why the header cannot be read. */
-  private static int[] header(ImageReader reader, String name) throws ImageException {
+  /** Size, bands and depth from the header, or why the header cannot be read. */
+  private static Header header(ImageReader reader, String name) throws ImageException {
+    int width;
+    int height;
     try {
-      return new int[] {reader.getWidth(0), reader.getHeight(0)};
+      width = reader.getWidth(0);
+      height = reader.getHeight(0);
     } catch (IOException | RuntimeException e) {
       throw new ImageException(name, "corrupt image header (" + Failures.describe(e) + ")", e);
     }
+    int bands = 4;
+    int bits = 8;
+    try {
+      ImageTypeSpecifier type = reader.getRawImageType(0);
+      if (type != null) {
+        bands = type.getNumBands();
+        bits = 0;
+        for (int b = 0; b < bands; b++) {
+          bits = Math.max(bits, type.getBitsPerBand(b));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the header does not say: count the most bands of an 8-bit image
+    }
+    return new Header(width, height, bands, bits);
   }
 
   private static BufferedImage pixels(ImageReader reader, String name) throws ImageException {

@@ -14,6 +14,15 @@ public interface ImageInput {
   /** Decodes the pixels, refusing images with more than {@code maxPixels} pixels. */
   RgbImage decode(long maxPixels) throws ImageException;
 
+  /**
+   * The input to decode in this one's place: an input that only names a file returns {@link
+   * #of(Path)} of it, so the scorer checks the size and the memory need on the file's header
+   * before any pixel is decoded. This input itself by default.
+   */
+  default ImageInput source() {
+    return this;
+  }
+
   static ImageInput of(Path path) {
     return new Inputs.FileInput(path);
   }

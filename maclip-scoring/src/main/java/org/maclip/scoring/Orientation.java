@@ -117,21 +117,8 @@ final class Orientation {
     int w = image.width();
     int h = image.height();
     boolean swap = orientation >= 5;
-    int outW = swap ? h : w;
-    int outH = swap ? w : h;
-    float[] src = image.pixels();
-    float[] dst = new float[src.length];
-    int plane = w * h;
-    for (int y = 0; y < outH; y++) {
-      for (int x = 0; x < outW; x++) {
-        int from = sourceIndex(orientation, x, y, w, h);
-        int to = y * outW + x;
-        for (int c = 0; c < 3; c++) {
-          dst[c * plane + to] = src[c * plane + from];
-        }
-      }
-    }
-    return new RgbImage(outW, outH, dst);
+    return image.remap(
+        swap ? h : w, swap ? w : h, (x, y) -> sourceIndex(orientation, x, y, w, h));
   }
 
   /** Index {@code sy * w + sx} of the source pixel that lands at output {@code (x, y)}. */

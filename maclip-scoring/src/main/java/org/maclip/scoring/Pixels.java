@@ -4,17 +4,22 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
 /**
- * A decoded {@link BufferedImage} as planar RGB floats in [0, 1], with the reference's decisions
- * ({@code maclip.images.pil_to_tensor}): gray is repeated into three channels; 16-bit samples
- * keep their precision ({@code v / 65535}, the reference reads 16-bit PNG and TIFF at full
- * depth); palettes are looked up; 8-bit transparency is composited onto white with Pillow's
- * {@code alpha_composite} arithmetic; CMYK becomes RGB with Pillow's {@code cmyk2rgb}. Colour
- * profiles are ignored, as Pillow ignores them.
+ * A decoded {@link BufferedImage} as an {@link RgbImage}, with the reference's decisions ({@code
+ * maclip.images.pil_to_tensor}): gray is repeated into three channels; 16-bit samples keep their
+ * precision ({@code v / 65535}, the reference reads 16-bit PNG and TIFF at full depth); palettes
+ * are looked up; 8-bit transparency is composited onto white with Pillow's {@code
+ * alpha_composite} arithmetic; CMYK becomes RGB with Pillow's {@code cmyk2rgb}. Colour profiles
+ * are ignored, as Pillow ignores them. Opaque gray and RGB rasters of 8 or 16 bits are used as
+ * they are, without a copy; every other 8-bit image becomes 3 bytes a pixel, and only 16-bit
+ * transparency, composited in float32 as the reference does, is held as floats.
  */
 final class Pixels {
   private Pixels() {}
@@ -38,7 +43,9 @@ final class Pixels {
               && model.isAlphaPremultiplied()
               && model.getComponentSize(0) <= 8;
       if ((type == ColorSpace.TYPE_GRAY || type == ColorSpace.TYPE_RGB) && !premultiplied8) {
-        return fromComponents(raster, model, useAlpha && model.hasAlpha());
+        boolean alpha = useAlpha && model.hasAlpha();
+        RgbImage shared = alpha ? null : wrap(raster, model);
+        return shared != null ? shared : fromComponents(raster, model, alpha);
       }
       if (type == ColorSpace.TYPE_CMYK && raster.getNumBands() == 4) {
         return fromCmyk(raster, model);
@@ -53,9 +60,47 @@ final class Pixels {
   }
 
   /**
-   * Gray or RGB samples, with or without alpha, 1 to 16 bits. 8-bit alpha is composited as
-   * Pillow does; 16-bit alpha in float32 as the reference's 16-bit path does ({@code c·a + 1 −
-   * a}, or {@code c + 1 − a} for premultiplied TIFF alpha), clipped to [0, 1].
+   * The raster's own samples as an image (no copy), or null when its layout is not one sample
+   * per array element in a single bank.
+   */
+  private static RgbImage wrap(Raster raster, ColorModel model) {
+    if (!(raster.getSampleModel() instanceof ComponentSampleModel layout)
+        || raster.getDataBuffer().getNumBanks() != 1
+        || raster.getParent() != null
+        || raster.getMinX() != 0
+        || raster.getMinY() != 0
+        || raster.getSampleModelTranslateX() != 0
+        || raster.getSampleModelTranslateY() != 0) {
+      return null;
+    }
+    int colours = model.getNumColorComponents();
+    int[] offsets = new int[3];
+    for (int c = 0; c < 3; c++) {
+      offsets[c] = layout.getBandOffsets()[colours == 1 ? 0 : c];
+      if (layout.getBankIndices()[colours == 1 ? 0 : c] != 0) {
+        return null;
+      }
+    }
+    int w = raster.getWidth();
+    int h = raster.getHeight();
+    int bits = model.getComponentSize(0);
+    int start = raster.getDataBuffer().getOffset();
+    int pixelStride = layout.getPixelStride();
+    int rowStride = layout.getScanlineStride();
+    if (raster.getDataBuffer() instanceof DataBufferByte data) {
+      return RgbImage.ofBytes(w, h, data.getData(), bits, start, pixelStride, rowStride, offsets);
+    }
+    if (raster.getDataBuffer() instanceof DataBufferUShort data) {
+      return RgbImage.ofShorts(w, h, data.getData(), bits, start, pixelStride, rowStride, offsets);
+    }
+    return null;
+  }
+
+  /**
+   * Gray or RGB samples, with or without alpha, 1 to 16 bits, read band by band. 8-bit alpha is
+   * composited as Pillow does, into bytes; 16-bit alpha in float32 as the reference's 16-bit
+   * path does ({@code c·a + 1 − a}, or {@code c + 1 − a} for premultiplied TIFF alpha), clipped
+   * to [0, 1], into floats; opaque samples keep their depth.
    */
   private static RgbImage fromComponents(Raster raster, ColorModel model, boolean alpha) {
     int w = raster.getWidth();
@@ -69,7 +114,10 @@ final class Pixels {
     boolean premultiplied = model.isAlphaPremultiplied();
     float[] scaled = scale(bits);
     float[] alphaScaled = alpha ? scale(alphaBits) : null;
-    float[] out = new float[3 * plane];
+    boolean floats = alpha && deep;
+    float[] outF = floats ? new float[3 * plane] : null;
+    short[] outS = !alpha && deep ? new short[3 * plane] : null;
+    byte[] outB = !floats && outS == null ? new byte[3 * plane] : null;
     int[] row = new int[w * bands];
     for (int y = 0; y < h; y++) {
       raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
@@ -77,21 +125,31 @@ final class Pixels {
         int at = x * bands;
         for (int c = 0; c < 3; c++) {
           int v = row[at + (colours == 1 ? 0 : c)];
-          float value;
+          int to = 3 * (y * w + x) + c;
           if (!alpha) {
-            value = scaled[v];
+            if (outS != null) {
+              outS[to] = (short) v;
+            } else {
+              outB[to] = (byte) v;
+            }
           } else if (deep) {
             float a = alphaScaled[row[at + colours]];
             float colour = premultiplied ? scaled[v] : scaled[v] * a;
-            value = Math.min(Math.max(colour + (1f - a), 0f), 1f);
+            outF[c * plane + y * w + x] = Math.min(Math.max(colour + (1f - a), 0f), 1f);
           } else {
-            value = overWhite(to8(v, bits), to8(row[at + colours], alphaBits)) / 255f;
+            outB[to] = (byte) overWhite(to8(v, bits), to8(row[at + colours], alphaBits));
           }
-          out[c * plane + y * w + x] = value;
         }
       }
     }
-    return new RgbImage(w, h, out);
+    int[] rgb = {0, 1, 2};
+    if (floats) {
+      return new RgbImage(w, h, outF);
+    }
+    if (outS != null) {
+      return RgbImage.ofShorts(w, h, outS, bits, 0, 3, 3 * w, rgb);
+    }
+    return RgbImage.ofBytes(w, h, outB, alpha ? 8 : bits, 0, 3, 3 * w, rgb);
   }
 
   /** {@code v / (2^bits − 1)} in float32 for every sample value {@code v}. */
@@ -116,38 +174,38 @@ final class Pixels {
     int[] argb = new int[size];
     palette.getRGBs(argb);
     boolean alpha = useAlpha && palette.hasAlpha();
-    float[] out = new float[3 * w * h];
+    byte[] out = new byte[3 * w * h];
     int[] index = new int[w];
     for (int y = 0; y < h; y++) {
       raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, 0, index);
       for (int x = 0; x < w; x++) {
-        put(out, w * h, y * w + x, argb[Math.min(index[x], size - 1)], alpha);
+        put(out, y * w + x, argb[Math.min(index[x], size - 1)], alpha);
       }
     }
-    return new RgbImage(w, h, out);
+    return RgbImage.ofRgbBytes(w, h, out);
   }
 
   /** Any other image, through Java's own conversion to 8-bit sRGB ARGB. */
   private static RgbImage fromArgb(BufferedImage image, boolean alpha) {
     int w = image.getWidth();
     int h = image.getHeight();
-    float[] out = new float[3 * w * h];
+    byte[] out = new byte[3 * w * h];
     int[] row = new int[w];
     for (int y = 0; y < h; y++) {
       image.getRGB(0, y, w, 1, row, 0, w);
       for (int x = 0; x < w; x++) {
-        put(out, w * h, y * w + x, row[x], alpha);
+        put(out, y * w + x, row[x], alpha);
       }
     }
-    return new RgbImage(w, h, out);
+    return RgbImage.ofRgbBytes(w, h, out);
   }
 
   /** Stores one 8-bit ARGB pixel, composited onto white when {@code alpha}. */
-  private static void put(float[] out, int plane, int i, int argb, boolean alpha) {
+  private static void put(byte[] out, int i, int argb, boolean alpha) {
     int a = alpha ? argb >>> 24 : 255;
     for (int c = 0; c < 3; c++) {
       int v = argb >> (16 - 8 * c) & 0xff;
-      out[c * plane + i] = overWhite(v, a) / 255f;
+      out[3 * i + c] = (byte) overWhite(v, a);
     }
   }
 
@@ -173,7 +231,7 @@ final class Pixels {
     int w = raster.getWidth();
     int h = raster.getHeight();
     int bits = model.getComponentSize(0);
-    float[] out = new float[3 * w * h];
+    byte[] out = new byte[3 * w * h];
     int[][] band = new int[4][w];
     for (int y = 0; y < h; y++) {
       for (int b = 0; b < 4; b++) {
@@ -184,10 +242,10 @@ final class Pixels {
         for (int c = 0; c < 3; c++) {
           int t = to8(band[c][x], bits) * nk + 128;
           int v = nk - (((t >> 8) + t) >> 8);
-          out[c * w * h + y * w + x] = Math.min(Math.max(v, 0), 255) / 255f;
+          out[3 * (y * w + x) + c] = (byte) Math.min(Math.max(v, 0), 255);
         }
       }
     }
-    return new RgbImage(w, h, out);
+    return RgbImage.ofRgbBytes(w, h, out);
   }
 }

@@ -4,56 +4,63 @@ import java.util.List;
 
 /**
  * One input made ready for cutting, as the reference's {@code pipeline.Preparer}: decode, check
- * the decoded and the prepared size against the pixel limit (on a file's header, before any pixel
- * is decoded), pre-resize on 8-bit pixels, cap / upscale with torch's antialiased bicubic, clamp,
- * CLIP-normalise, and list the view boxes.
+ * the decoded and the prepared size against the pixel limit and what the image needs against the
+ * memory budget (on a file's header, before any pixel is decoded), pre-resize on 8-bit pixels, cap / upscale with torch's antialiased bicubic, clamp,
+ * and list the view boxes. An image viewed at its decoded size stays as compact as it was decoded
+ * ({@link RgbImage}); the views are CLIP-normalised as they are cut ({@link Normalised}).
  */
 final class Preparer {
   private final Views.Config views;
   private final long maxPixels;
   private final float[] mean;
   private final float[] std;
+  private final MemoryBudget memory;
 
   Preparer(Views.Config views, long maxPixels, float[] mean, float[] std) {
+    this(views, maxPixels, mean, std, MemoryBudget.HEAP);
+  }
+
+  Preparer(
+      Views.Config views, long maxPixels, float[] mean, float[] std, MemoryBudget memory) {
     this.views = views;
     this.maxPixels = maxPixels;
     this.mean = mean.clone();
     this.std = std.clone();
+    this.memory = memory;
   }
 
   /**
-   * A decoded, resized and normalised image with its view boxes.
+   * A decoded and resized image with its view boxes.
    *
    * @param width decoded width
    * @param height decoded height
-   * @param normalised prepared, CLIP-normalised pixels; the frame of {@code boxes}
+   * @param normalised prepared pixels, read CLIP-normalised; the frame of {@code boxes}
    */
-  record Prepared(int width, int height, RgbImage normalised, List<ViewBox> boxes) {}
+  record Prepared(int width, int height, Normalised normalised, List<ViewBox> boxes) {}
 
   /** Prepares one input; every failure is an {@link ImageException} naming the input. */
   Prepared prepare(ImageInput input) throws ImageException {
     String name = input.name();
-    ImageDecoder.SizeCheck prepared = (w, h) -> checkPrepared(name, w, h);
     RgbImage image;
-    if (input instanceof Inputs.Encoded encoded) {
+    if (input.source() instanceof Inputs.Encoded encoded) {
       ImageDecoder.SizeCheck decoded = ImageDecoder.pixelLimit(name, maxPixels);
       image =
           encoded.decode(
-              (w, h) -> {
-                decoded.check(w, h);
-                prepared.check(w, h);
+              h -> {
+                decoded.check(h);
+                checkPrepared(name, h.width(), h.height());
+                long need = MemoryBudget.need(h.width(), h.height(), h.bands(), h.bits(), views);
+                memory.check(name, h.width(), h.height(), need);
               });
     } else {
       image = input.decode(maxPixels);
-      prepared.check(image.width(), image.height());
+      checkPrepared(name, image.width(), image.height());
     }
     Views.Frame frame = Views.preparedSize(image.width(), image.height(), views);
-    // pixels this library decoded are its own to normalise in place; a caller's are copied
-    boolean owned = input instanceof Inputs.Encoded || input instanceof Inputs.BufferedInput;
-    RgbImage resized = resize(image, (int) frame.width(), (int) frame.height(), owned);
-    normalise(resized.pixels(), resized.width() * resized.height());
+    RgbImage resized = resize(image, (int) frame.width(), (int) frame.height());
     List<ViewBox> boxes = Views.viewBoxes(resized.width(), resized.height(), views);
-    return new Prepared(image.width(), image.height(), resized, boxes);
+    return new Prepared(
+        image.width(), image.height(), new Normalised(resized, mean, std), boxes);
   }
 
   /** Refuses an image whose prepared size is over the pixel limit (before any resize). */
@@ -68,18 +75,16 @@ final class Preparer {
 
   /**
    * The reference's {@code views.prepare}: the pre-resize (always 8-bit, even at the native
-   * size), then one antialiased bicubic resize to the prepared size, clamped to [0, 1]. The
-   * result may be normalised in place: it is a new image unless {@code owned} says {@code image}
-   * may be reused.
+   * size), then one antialiased bicubic resize to the prepared size on floats, clamped to [0,
+   * 1]. An image already at the prepared size is returned as it is.
    */
-  RgbImage resize(RgbImage image, int width, int height, boolean owned) {
+  RgbImage resize(RgbImage image, int width, int height) {
     if (views.preResize().isPresent()) {
       ScorerOptions.Size size = views.preResize().get();
       image = preResize8bit(image, size.width(), size.height());
-      owned = true;
     }
     if (image.width() == width && image.height() == height) {
-      return owned ? image : new RgbImage(width, height, image.pixels().clone());
+      return image;
     }
     float[] out =
         Resize.bicubicAntialias(image.pixels(), 3, image.width(), image.height(), width, height);
@@ -98,19 +103,7 @@ final class Preparer {
       bytes[i] = (byte) Math.rint(x * 255f);
     }
     byte[] resized = Resize.pilBicubic(bytes, 3, image.width(), image.height(), width, height);
-    float[] out = new float[resized.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (resized[i] & 0xff) / 255f;
-    }
-    return new RgbImage(width, height, out);
-  }
-
-  /** {@code (x − mean) / std} per channel, in float32 as the reference computes it. */
-  private void normalise(float[] pixels, int plane) {
-    for (int c = 0; c < 3; c++) {
-      for (int i = c * plane; i < (c + 1) * plane; i++) {
-        pixels[i] = (pixels[i] - mean[c]) / std[c];
-      }
-    }
+    int plane = width * height;
+    return RgbImage.ofBytes(width, height, resized, 8, 0, 1, width, new int[] {0, plane, 2 * plane});
   }
 }

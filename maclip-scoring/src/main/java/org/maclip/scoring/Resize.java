@@ -41,26 +41,37 @@ public final class Resize {
    */
   public static float[] bilinear(float[] src, int channels, int inW, int inH, int outW, int outH) {
     float[] dst = new float[channels * outW * outH];
-    bilinearInto(src, channels, inW, inH, outW, outH, dst, 0);
+    bilinearInto(
+        (c, x, y) -> src[(c * inH + y) * inW + x], channels, inW, inH, outW, outH, dst, 0);
     return dst;
   }
 
-  /** {@link #bilinear} written into {@code dst} from {@code offset} (a slot of a batch buffer). */
-  public static void bilinearInto(
-      float[] src, int channels, int inW, int inH, int outW, int outH, float[] dst, int offset) {
+  /** Channel {@code c}'s value at {@code (x, y)} of an image being resized. */
+  @FunctionalInterface
+  interface Source {
+    float at(int c, int x, int y);
+  }
+
+  /**
+   * {@link #bilinear} of the values {@code src} gives, written into {@code dst} from {@code
+   * offset} (a slot of a batch buffer): only the pixels the output reads are asked for.
+   */
+  static void bilinearInto(
+      Source src, int channels, int inW, int inH, int outW, int outH, float[] dst, int offset) {
     LinearTaps rows = LinearTaps.of(inH, outH);
     LinearTaps cols = LinearTaps.of(inW, outW);
     for (int c = 0; c < channels; c++) {
-      int plane = c * inW * inH;
       int out = offset + c * outW * outH;
       for (int y = 0; y < outH; y++) {
-        int row0 = plane + rows.index0[y] * inW;
-        int row1 = plane + rows.index1[y] * inW;
+        int row0 = rows.index0[y];
+        int row1 = rows.index1[y];
         for (int x = 0; x < outW; x++) {
-          float t0 = src[row0 + cols.index0[x]] * cols.lambda0[x]
-              + src[row0 + cols.index1[x]] * cols.lambda1[x];
-          float t1 = src[row1 + cols.index0[x]] * cols.lambda0[x]
-              + src[row1 + cols.index1[x]] * cols.lambda1[x];
+          int col0 = cols.index0[x];
+          int col1 = cols.index1[x];
+          float t0 = src.at(c, col0, row0) * cols.lambda0[x]
+              + src.at(c, col1, row0) * cols.lambda1[x];
+          float t1 = src.at(c, col0, row1) * cols.lambda0[x]
+              + src.at(c, col1, row1) * cols.lambda1[x];
           dst[out + y * outW + x] = t0 * rows.lambda0[y] + t1 * rows.lambda1[y];
         }
       }

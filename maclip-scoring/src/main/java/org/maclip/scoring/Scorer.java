@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * }
  * }</pre>
  *
- * <p>Each input is decoded, resized and normalised ({@link Preparer}), cut into views straight
+ * <p>Each input is decoded and resized ({@link Preparer}), cut into normalised views straight
  * into an encoder batch of {@code batchSize} views (views of many images share a batch and an
  * image's views may span batches, so memory stays bounded whatever the image sizes), encoded, and
  * scored per view ({@link Quality}). Results come in input order. An input that cannot be scored
@@ -49,7 +49,8 @@ public final class Scorer implements AutoCloseable {
     this.options = options;
     this.params = options.params().orElse(bundle.defaults());
     this.views = bundle.view().config(options.maxSide(), options.preResize());
-    this.preparer = new Preparer(views, options.maxPixels(), bundle.mean(), bundle.std());
+    this.preparer =
+        new Preparer(views, options.maxPixels(), bundle.mean(), bundle.std(), options.memory());
     this.readNanos = loaded.readNanos();
     this.encoder = encoder;
     this.checksum = checksum;

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param maxSide cap on the longer side before cutting views (0: none, as in the paper)
  * @param preResize resize every image to this size first (8-bit bicubic, as the paper's code
  *     does for SPAQ and AGIQA); empty keeps the native size
+ * @param memory what an image may use while decoded and prepared; an image whose header says it
+ *     needs more is refused before decoding ({@link MemoryBudget})
  */
 public record ScorerOptions(
     int batchSize,
@@ -27,7 +29,8 @@ public record ScorerOptions(
     long maxPixels,
     String maxPixelsSetting,
     int maxSide,
-    Optional<Size> preResize) {
+    Optional<Size> preResize,
+    MemoryBudget memory) {
 
   /** How a program that uses this library raises the limit, unless it names its own setting. */
   public static final String LIBRARY_MAX_PIXELS_SETTING = "ScorerOptions.withMaxPixels";
@@ -57,6 +60,9 @@ public record ScorerOptions(
     if (maxPixelsSetting == null || maxPixelsSetting.isBlank()) {
       throw new IllegalArgumentException("the max-pixels setting needs a name");
     }
+    if (memory == null) {
+      throw new IllegalArgumentException("the memory budget is missing");
+    }
     if (maxSide < 0) {
       throw new IllegalArgumentException("max side must be 0 (none) or positive, not " + maxSide);
     }
@@ -65,54 +71,69 @@ public record ScorerOptions(
   public static ScorerOptions defaults() {
     return new ScorerOptions(
         32, 0, Device.CPU, Method.MACLIP, Optional.empty(), DEFAULT_MAX_PIXELS,
-        LIBRARY_MAX_PIXELS_SETTING, 0, Optional.empty());
+        LIBRARY_MAX_PIXELS_SETTING, 0, Optional.empty(), MemoryBudget.HEAP);
   }
 
   public ScorerOptions withBatchSize(int value) {
     return new ScorerOptions(
-        value, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
+        value, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withThreads(int value) {
     return new ScorerOptions(
-        batchSize, value, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
+        batchSize, value, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withDevice(Device value) {
     return new ScorerOptions(
-        batchSize, threads, value, method, params, maxPixels, maxPixelsSetting, maxSide, preResize);
+        batchSize, threads, value, method, params, maxPixels, maxPixelsSetting, maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withMethod(Method value) {
     return new ScorerOptions(
-        batchSize, threads, device, value, params, maxPixels, maxPixelsSetting, maxSide, preResize);
+        batchSize, threads, device, value, params, maxPixels, maxPixelsSetting, maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withParams(FusionParams value) {
     return new ScorerOptions(
         batchSize, threads, device, method, Optional.of(value), maxPixels, maxPixelsSetting,
-        maxSide, preResize);
+        maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withMaxPixels(long value) {
     return new ScorerOptions(
-        batchSize, threads, device, method, params, value, maxPixelsSetting, maxSide, preResize);
+        batchSize, threads, device, method, params, value, maxPixelsSetting, maxSide, preResize,
+        memory);
   }
 
   /** Names how the user raises the pixel limit where refusals are read: {@code "--max-pixels"}. */
   public ScorerOptions withMaxPixelsSetting(String value) {
     return new ScorerOptions(
-        batchSize, threads, device, method, params, maxPixels, value, maxSide, preResize);
+        batchSize, threads, device, method, params, maxPixels, value, maxSide, preResize,
+        memory);
   }
 
   public ScorerOptions withMaxSide(int value) {
     return new ScorerOptions(
-        batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, value, preResize);
+        batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, value, preResize,
+        memory);
   }
 
   public ScorerOptions withPreResize(Size value) {
     return new ScorerOptions(
         batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide,
-        Optional.ofNullable(value));
+        Optional.ofNullable(value), memory);
+  }
+
+  /** Sets what an image may use while decoded and prepared, and how the user gives it more. */
+  public ScorerOptions withMemory(MemoryBudget value) {
+    return new ScorerOptions(
+        batchSize, threads, device, method, params, maxPixels, maxPixelsSetting, maxSide, preResize,
+        value);
   }
 }

@@ -20,8 +20,8 @@ final class ViewBatch {
     final int preparedHeight;
     final List<ViewBox> boxes;
     final float[][] features;
-    /** The normalised pixels, until every view is cut. */
-    private RgbImage image;
+    /** The prepared pixels, until every view is cut. */
+    private Normalised image;
     private int done;
 
     Job(String name, Preparer.Prepared prepared) {
@@ -47,6 +47,7 @@ final class ViewBatch {
   private final int patch;
   private final FloatBuffer buffer;
   private final float[] globalView;
+  private final float[] line;
   private final List<Segment> segments = new ArrayList<>();
   private int filled;
 
@@ -61,6 +62,7 @@ final class ViewBatch {
     this.patch = patchSize;
     this.buffer = buffer;
     this.globalView = new float[3 * patchSize * patchSize];
+    this.line = new float[patchSize];
   }
 
   /** Free view slots left in this batch. */
@@ -80,19 +82,21 @@ final class ViewBatch {
     segments.add(new Segment(job, count));
   }
 
-  private void cut(RgbImage image, ViewBox box, int offset) {
-    int w = image.width();
-    int h = image.height();
-    float[] src = image.pixels();
+  /**
+   * Cuts one view into the buffer, normalised as it is read: a patch row by row, the global view
+   * by torch's bilinear resize of the normalised image, reading only the pixels it needs.
+   */
+  private void cut(Normalised image, ViewBox box, int offset) {
     if (box.global()) {
-      Resize.bilinearInto(src, 3, w, h, patch, patch, globalView, 0);
+      Resize.bilinearInto(
+          image::value, 3, image.width(), image.height(), patch, patch, globalView, 0);
       buffer.put(offset, globalView);
       return;
     }
     for (int c = 0; c < 3; c++) {
       for (int y = 0; y < patch; y++) {
-        int from = c * w * h + (box.top() + y) * w + box.left();
-        buffer.put(offset + (c * patch + y) * patch, src, from, patch);
+        image.row(c, box.left(), box.top() + y, patch, line);
+        buffer.put(offset + (c * patch + y) * patch, line, 0, patch);
       }
     }
   }

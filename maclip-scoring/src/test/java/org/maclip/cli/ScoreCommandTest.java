@@ -347,4 +347,38 @@ class ScoreCommandTest {
     assertFalse(run.err().contains("corrupt"), run.toString());
     assertFalse(run.err().contains("\tat "), run.toString());
   }
+
+  /**
+   * An image the JVM's heap cannot hold (a JPEG-sized 9000x9000 PNG header, no pixel data after
+   * it) is refused from its header in a CLI run with a small heap: the file named, what it needs,
+   * the -Xmx to raise, exit 1; the other image is scored.
+   */
+  @Test
+  void anImageOverTheHeapIsRefusedBeforeDecoding() throws Exception {
+    java.awt.image.BufferedImage small =
+        new java.awt.image.BufferedImage(30, 20, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(small, "png", png);
+    byte[] header = java.util.Arrays.copyOf(png.toByteArray(), 33); // signature and IHDR
+    java.nio.ByteBuffer.wrap(header, 16, 8).putInt(9000).putInt(9000);
+    Path big = Files.write(dir.resolve("big.png"), header);
+    Path image = Path.of(ScoreCommandTest.class.getResource("/golden/images/rgb_150x100.png").toURI());
+    String classPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process = new ProcessBuilder(javaBin.toString(), "-Xmx96m", "-cp", classPath,
+        Main.class.getName(), "score", "--model", bundle, big.toString(), image.toString())
+        .start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes());
+    String err = new String(process.getErrorStream().readAllBytes());
+    CliRun run = new CliRun(process.waitFor(), out, err);
+    assertEquals(Exit.SOME_FAILED, run.code(), run.toString());
+    List<String> errors = run.errLines().stream().filter(l -> l.startsWith("error: ")).toList();
+    assertEquals(1, errors.size(), run.toString());
+    assertTrue(errors.get(0).matches("error: " + java.util.regex.Pattern.quote(
+        big.toString()) + ": 9000x9000 needs 541 MB to decode and prepare, the JVM heap has \\d+ MB"
+        + " free; raise its maximum with -Xmx"), run.toString());
+    assertTrue(run.out().contains("rgb_150x100.png"), run.toString());
+  }
 }

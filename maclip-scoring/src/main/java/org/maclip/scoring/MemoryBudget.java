@@ -1,0 +1,81 @@
+package org.maclip.scoring;
+
+/**
+ * The memory an image may use while it is decoded and prepared, and what an image will need,
+ * known from its header before any pixel is decoded. The need is an upper bound: the decoder's
+ * raster (every band the file has, at its sample depth) plus one compact copy of three channels
+ * (an orientation, a palette or alpha composite), and, for an image resized before cutting, the
+ * float copies the resize makes. The views themselves live in the encoder's batch, bounded by
+ * the batch size, and are not counted.
+ *
+ * @param bytes bytes an image may use; 0 for the JVM heap's headroom at the time of the check
+ *     (its maximum less what is in use)
+ * @param holder what holds the memory, named in a refusal ("the JVM heap", "the function")
+ * @param setting how the user gives it more where the refusal is read (a JVM flag, a property,
+ *     an ImageJ menu)
+ */
+public record MemoryBudget(long bytes, String holder, String setting) {
+  /** The library's default: the JVM heap's headroom, raised with -Xmx. */
+  public static final MemoryBudget HEAP =
+      new MemoryBudget(0, "the JVM heap", "raise its maximum with -Xmx");
+
+  private static final long MB = 1024 * 1024;
+
+  public MemoryBudget {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("memory budget must be 0 (heap) or positive: " + bytes);
+    }
+    if (holder == null || holder.isBlank() || setting == null || setting.isBlank()) {
+      throw new IllegalArgumentException("the memory budget needs a holder and a setting");
+    }
+  }
+
+  /**
+   * Bytes an image needs to be decoded and prepared for its views, from its header.
+   *
+   * @param bands samples per pixel the decoder produces (1 gray ... 4 CMYK or RGBA)
+   * @param bitsPerSample the file's sample depth (above 8 bits takes 2 bytes a sample)
+   */
+  public static long need(int width, int height, int bands, int bitsPerSample, Views.Config views) {
+    long pixels = (long) width * height;
+    int sample = bitsPerSample > 8 ? 2 : 1;
+    long need = pixels * sample * (Math.max(bands, 1) + 3L);
+    Views.Frame frame = Views.preparedSize(width, height, views);
+    if (views.preResize().isPresent() || frame.width() != width || frame.height() != height) {
+      // planar floats of the decoded image, the resize's first pass and its result
+      need += 12L * pixels + 24L * Math.max(frame.pixels(), pixels);
+    }
+    return need;
+  }
+
+  /** Bytes available now. */
+  public long available() {
+    if (bytes > 0) {
+      return bytes;
+    }
+    Runtime runtime = Runtime.getRuntime();
+    return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+  }
+
+  /**
+   * Refuses an image of {@code need} bytes that this budget cannot hold, before decoding: "W x H
+   * needs N MB to decode and prepare, HOLDER has M MB free; SETTING".
+   */
+  public void check(String name, int width, int height, long need) throws ImageException {
+    long available = available();
+    if (need > available && bytes == 0) {
+      System.gc(); // garbage of earlier images counts as used until collected
+      available = available();
+    }
+    if (need > available) {
+      throw new ImageException(
+          name,
+          width + "x" + height + " needs " + toMb(need) + " MB to decode and prepare, "
+              + holder + " has " + toMb(available) + " MB free; " + setting);
+    }
+  }
+
+  private static long toMb(long bytes) {
+    return (bytes + MB - 1) / MB;
+  }
+}

@@ -56,6 +56,14 @@ final class InfoCommand implements Callable<Integer> {
     for (PromptPair pair : b.prompts()) {
       text.append("  ").append(pair.positive()).append(" / ").append(pair.negative()).append('\n');
     }
+    line(text, "precision", b.precision());
+    if (!b.int8Check().isEmpty()) {
+      Map<String, Double> c = b.int8Check();
+      line(text, "int8 vs fp32", "on " + whole(c.get("images")) + " held-out images ("
+          + whole(c.get("views")) + " views): smallest view cosine "
+          + number(c.get("min_view_cosine")) + ", largest |dQ| " + number(c.get("max_abs_q_diff"))
+          + ", Spearman of Q " + number(c.get("q_spearman")));
+    }
     line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
         + ", sha256 " + b.sha256() + " (verified)");
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.versions()).entrySet()) {
@@ -68,7 +76,14 @@ final class InfoCommand implements Callable<Integer> {
     text.append(name).append(": ").append(value).append('\n');
   }
 
-  private static String number(double value) {
+  private static String whole(Double value) {
+    return value == null ? "?" : Long.toString(Math.round(value));
+  }
+
+  private static String number(Double value) {
+    if (value == null) {
+      return "?";
+    }
     return String.format(Locale.ROOT, "%s", value);
   }
 }

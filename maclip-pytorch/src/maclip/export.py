@@ -53,6 +53,8 @@ CHECK_BATCHES = (1, 3)
 DEFAULT_PARAMS = FusionParams()
 #: The precisions of ``visual.onnx`` a bundle can hold.
 PRECISIONS = ("fp32", "int8")
+#: The default limits of an int8 bundle against fp32.
+INT8_LIMITS = Thresholds()
 
 
 class ExportError(RuntimeError):
@@ -378,7 +380,7 @@ def export_bundle(
     as_zip: bool = False,
     tolerance: float = TOLERANCE,
     precision: str = "fp32",
-    int8_limits: Thresholds = Thresholds(),
+    int8_limits: Thresholds = INT8_LIMITS,
 ) -> Exported:
     """Write the bundle of ``backbone`` to the folder ``out`` (or ``out.zip`` with ``as_zip``).
 

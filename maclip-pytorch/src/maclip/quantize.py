@@ -122,10 +122,9 @@ def distort(image: Image.Image, kind: str, strength: float, seed: int = 0) -> Im
     raise ValueError(f"unknown distortion {kind!r}")
 
 
-def photo_views(
-    names: Sequence[str], normalise: Any, config: ViewConfig = ViewConfig()
-) -> Iterator[torch.Tensor]:
-    """The normalised views ``(n, 3, P, P)`` of each photograph under each distortion."""
+def photo_views(names: Sequence[str], normalise: Any) -> Iterator[torch.Tensor]:
+    """The normalised default views ``(n, 3, P, P)`` of each photograph under each distortion."""
+    config = ViewConfig()
     for index, name in enumerate(names):
         photo = _photo(name)
         for kind, strength in DISTORTIONS:
@@ -163,7 +162,7 @@ def quantize_onnx(
     )
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    class Reader(CalibrationDataReader):  # type: ignore[misc]
+    class Reader(CalibrationDataReader):
         """The calibration views, one photograph's distorted version per batch."""
 
         def __init__(self, batches: list[np.ndarray]) -> None:

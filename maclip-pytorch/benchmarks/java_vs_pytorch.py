@@ -1,27 +1,28 @@
-"""Java (``maclip bench``, ONNX Runtime) against the PyTorch reference engine, side by side.
+"""Java (``maclip bench``, ONNX Runtime, fp32 and int8) against the PyTorch reference engine.
 
-Builds a full-size RN50 bundle with seeded random weights (``maclip-pytorch export``;
-speed does not depend on the values, nothing is downloaded; ``--bundle DIR`` keeps it
-for the next run), writes K generated photos at 1024x768 (36 views each) and K at
-512x384 (7 views) as PNG, and for each size times, interleaved round by round on the
-same files, fp32 on the CPU with the same number of threads:
+Builds two full-size RN50 bundles with seeded random weights (``maclip-pytorch export``,
+fp32 and ``--int8``; speed does not depend on the values, nothing is downloaded;
+``--bundle DIR`` and ``--int8-bundle DIR`` keep them for the next run), writes K
+generated photos at 1024x768 (36 views each) and K at 512x384 (7 views) as PNG, and for
+each size times, interleaved round by round on the same files, on the CPU with the same
+number of threads (each engine going first in turn):
 
-* ``PyTorch``: :class:`maclip.Scorer` with its defaults (RN50, the same random
-  weights), end to end: decode, views, encoder, scores;
-* ``Java``: ``maclip bench --paced --json``, started once per size; it warms up and
-  runs each round when this script says so, end to end as above;
-* ``ORT``: the bundle's ``visual.onnx`` in ONNX Runtime from Python, on the same views
-  cut beforehand by the reference, in batches of Java's size: the encoder alone, the
-  floor for Java (``Java over ORT`` is Java's own cost: decoding, views, scoring).
+* ``PyTorch fp32``, ``PyTorch bf16`` (only where the CPU has AVX512-BF16 or AMX):
+  :class:`maclip.Scorer` with its defaults, end to end: decode, views, encoder, scores;
+* ``ORT fp32``, ``ORT int8``: the bundle's ``visual.onnx`` in ONNX Runtime from Python,
+  on the same views cut beforehand by the reference, in batches of Java's size: the
+  encoder alone, the floor for Java;
+* ``Java fp32``, ``Java int8``: ``maclip bench --paced --json``, one process per bundle
+  and size; it warms up and runs each round when this script says so, end to end.
 
 Every engine warms up once; the best round counts (the one least disturbed by other
-work). It prints images/s per engine, Java/PyTorch (target >= 1.5x), the largest
-|dQ| between Java and PyTorch per image (target <= 1e-4), Java over ORT (target < 10%),
-and Java's process wall time (waits for the other engines left out) with its JVM
-start and model load.
+work). It prints the CPU's flags (AVX-512 VNNI, AMX), images/s per engine, the largest
+|dQ| per image against PyTorch fp32, the Java processes' start and load times, and the
+targets: Java fp32/PyTorch fp32 >= 1.5x, Java int8/Java fp32 >= 2x, Java int8 ahead of
+PyTorch bf16.
 
-    python benchmarks/java_vs_pytorch.py                 # under 4 minutes on 2 idle cores
-    python benchmarks/java_vs_pytorch.py --bundle /tmp/rn50 --images 8 --rounds 5
+    python benchmarks/java_vs_pytorch.py                 # about 10 minutes on 2 busy cores
+    python benchmarks/java_vs_pytorch.py --bundle /tmp/rn50 --int8-bundle /tmp/rn50-int8
     python benchmarks/java_vs_pytorch.py --jar maclip-scoring/target/maclip-scoring-0.1.0-cli.jar
 """
 

@@ -61,8 +61,8 @@ final class InfoCommand implements Callable<Integer> {
       Map<String, Double> c = b.int8Check();
       line(text, "int8 vs fp32", "on " + whole(c.get("images")) + " held-out images ("
           + whole(c.get("views")) + " views): smallest view cosine "
-          + number(c.get("min_view_cosine")) + ", largest |dQ| " + number(c.get("max_abs_q_diff"))
-          + ", Spearman of Q " + number(c.get("q_spearman")));
+          + figure(c.get("min_view_cosine")) + ", largest |dQ| " + figure(c.get("max_abs_q_diff"))
+          + ", Spearman of Q " + figure(c.get("q_spearman")));
     }
     line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
         + ", sha256 " + b.sha256() + " (verified)");
@@ -80,10 +80,12 @@ final class InfoCommand implements Callable<Integer> {
     return value == null ? "?" : Long.toString(Math.round(value));
   }
 
-  private static String number(Double value) {
-    if (value == null) {
-      return "?";
-    }
+  /** A measured figure to six significant digits ({@code ?} when the manifest lacks it). */
+  private static String figure(Double value) {
+    return value == null ? "?" : String.format(Locale.ROOT, "%.6g", value);
+  }
+
+  private static String number(double value) {
     return String.format(Locale.ROOT, "%s", value);
   }
 }

@@ -312,7 +312,7 @@ class ScoreCommandTest {
     assertEquals(Exit.OK, run.code(), run.toString());
     assertTrue(run.out().contains("precision: int8"), run.out());
     assertTrue(run.out().contains("int8 vs fp32: on 28 held-out images (112 views): smallest view "
-        + "cosine 0.9"), run.out());
+        + "cosine 0.983803, largest |dQ| 0.0461887, Spearman of Q 0.881226"), run.out());
   }
 
   @Test

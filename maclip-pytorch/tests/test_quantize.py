@@ -10,7 +10,7 @@ import onnx
 import pytest
 from PIL import Image
 
-from maclip import cli, quantize
+from maclip import cli, export, quantize
 from maclip.export import MANIFEST, ONNX_FILE, ExportError, export_bundle
 from maclip.quantize import Thresholds, distort, spearman
 
@@ -111,3 +111,20 @@ def test_eval_bundles_names_a_bad_bundle(
     code = cli.main(["eval-bundles", str(tmp_path / "missing"), "--synthetic"])
     assert code == 2
     assert "cannot read bundle" in capsys.readouterr().err
+
+
+def test_a_quantisation_error_is_one_message(
+    tiny_rn: TinyModel,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("no kernel for this node")
+
+    monkeypatch.setattr(export, "quantize_onnx", broken)
+    out = tmp_path / "bundle"
+    code = cli.main(["export", "--int8", "-o", str(out), *tiny_rn.model_args()])
+    err = capsys.readouterr().err
+    assert code == 2 and "could not quantise the model (RuntimeError: no kernel" in err
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []

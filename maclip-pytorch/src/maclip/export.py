@@ -299,7 +299,15 @@ def _quantize(
     """Replace ``folder/visual.onnx`` by its int8 form; refuse it past ``limits``."""
     fp32_path = folder / "visual.fp32.onnx"
     (folder / ONNX_FILE).rename(fp32_path)
-    record = quantize_onnx(fp32_path, folder / ONNX_FILE, backbone.normalise, INPUT_NAME, folder)
+    try:
+        record = quantize_onnx(
+            fp32_path, folder / ONNX_FILE, backbone.normalise, INPUT_NAME, folder
+        )
+    except Exception as err:  # ONNX Runtime's tools raise many kinds; one message for the user
+        raise ExportError(
+            f"ONNX Runtime could not quantise the model ({type(err).__name__}: {err}); "
+            "the bundle was not written"
+        ) from err
     fidelity = measure_fidelity(
         OnnxEncoder(fp32_path),
         OnnxEncoder(folder / ONNX_FILE),

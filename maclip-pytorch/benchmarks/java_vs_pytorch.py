@@ -1,27 +1,28 @@
-"""Java (``maclip bench``, ONNX Runtime) against the PyTorch reference engine, side by side.
+"""Java (``maclip bench``, ONNX Runtime, fp32 and int8) against the PyTorch reference engine.
 
-Builds a full-size RN50 bundle with seeded random weights (``maclip-pytorch export``;
-speed does not depend on the values, nothing is downloaded; ``--bundle DIR`` keeps it
-for the next run), writes K generated photos at 1024x768 (36 views each) and K at
-512x384 (7 views) as PNG, and for each size times, interleaved round by round on the
-same files, fp32 on the CPU with the same number of threads:
+Builds two full-size RN50 bundles with seeded random weights (``maclip-pytorch export``,
+fp32 and ``--int8``; speed does not depend on the values, nothing is downloaded;
+``--bundle DIR`` and ``--int8-bundle DIR`` keep them for the next run), writes K
+generated photos at 1024x768 (36 views each) and K at 512x384 (7 views) as PNG, and for
+each size times, interleaved round by round on the same files, on the CPU with the same
+number of threads (each engine going first in turn):
 
-* ``PyTorch``: :class:`maclip.Scorer` with its defaults (RN50, the same random
-  weights), end to end: decode, views, encoder, scores;
-* ``Java``: ``maclip bench --paced --json``, started once per size; it warms up and
-  runs each round when this script says so, end to end as above;
-* ``ORT``: the bundle's ``visual.onnx`` in ONNX Runtime from Python, on the same views
-  cut beforehand by the reference, in batches of Java's size: the encoder alone, the
-  floor for Java (``Java over ORT`` is Java's own cost: decoding, views, scoring).
+* ``PyTorch fp32``, ``PyTorch bf16`` (only where the CPU has AVX512-BF16 or AMX):
+  :class:`maclip.Scorer` with its defaults, end to end: decode, views, encoder, scores;
+* ``ORT fp32``, ``ORT int8``: the bundle's ``visual.onnx`` in ONNX Runtime from Python,
+  on the same views cut beforehand by the reference, in batches of Java's size: the
+  encoder alone, the floor for Java;
+* ``Java fp32``, ``Java int8``: ``maclip bench --paced --json``, one process per bundle
+  and size; it warms up and runs each round when this script says so, end to end.
 
 Every engine warms up once; the best round counts (the one least disturbed by other
-work). It prints images/s per engine, Java/PyTorch (target >= 1.5x), the largest
-|dQ| between Java and PyTorch per image (target <= 1e-4), Java over ORT (target < 10%),
-and Java's process wall time (waits for the other engines left out) with its JVM
-start and model load.
+work). It prints the CPU's flags (AVX-512 VNNI, AMX), images/s per engine, the largest
+|dQ| per image against PyTorch fp32, the Java processes' start and load times, and the
+targets: Java fp32/PyTorch fp32 >= 1.5x, Java int8/Java fp32 >= 2x, Java int8 ahead of
+PyTorch bf16.
 
-    python benchmarks/java_vs_pytorch.py                 # under 4 minutes on 2 idle cores
-    python benchmarks/java_vs_pytorch.py --bundle /tmp/rn50 --images 8 --rounds 5
+    python benchmarks/java_vs_pytorch.py                 # about 10 minutes on 2 busy cores
+    python benchmarks/java_vs_pytorch.py --bundle /tmp/rn50 --int8-bundle /tmp/rn50-int8
     python benchmarks/java_vs_pytorch.py --jar maclip-scoring/target/maclip-scoring-0.1.0-cli.jar
 """
 
@@ -42,7 +43,7 @@ import onnxruntime
 import torch
 from PIL import Image
 from synthetic_photos import photo
-from throughput import cpu_name
+from throughput import cpu_has_bf16, cpu_name
 
 from maclip import Scorer
 from maclip.backbone import load_backbone
@@ -56,23 +57,36 @@ SIZES = [(768, 1024), (384, 512)]  # (height, width)
 TARGET_SPEED_UP = 1.5
 TARGET_DQ = 1e-4
 TARGET_OVERHEAD = 0.10
+TARGET_INT8_SPEED_UP = 2.0
 
 
-def ensure_bundle(folder: Path, backbone: str) -> None:
+def cpu_flags() -> list[str]:
+    """The CPU's flags that decide int8 and bf16 speed (AVX-512 VNNI, AMX, ...)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return []
+    flags = set(next((line for line in text.splitlines() if line.startswith("flags")), "").split())
+    wanted = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
+    return [f for f in wanted if f in flags]
+
+
+def ensure_bundle(folder: Path, backbone: str, precision: str = "fp32") -> None:
     """Export ``backbone`` with seeded random weights to ``folder`` unless it holds that already."""
     manifest = folder / "maclip.json"
     if manifest.exists():
         meta = json.loads(manifest.read_text())
-        if (meta.get("backbone"), meta.get("pretrained")) != (backbone, "random"):
+        found = (meta.get("backbone"), meta.get("pretrained"), meta.get("precision", "fp32"))
+        if found != (backbone, "random", precision):
             raise SystemExit(
-                f"{folder} holds {meta.get('backbone')} ({meta.get('pretrained')}), "
-                f"not {backbone} (random): name another --bundle folder"
+                f"{folder} holds {found}, not {backbone} (random, {precision}): "
+                "name another bundle folder"
             )
         print(f"bundle: {folder} (reused)", flush=True)
         return
     start = time.perf_counter()
     model = load_backbone(backbone, "random", device="cpu", precision="fp32", pos_embedding="drop")
-    exported = export_bundle(model, folder)
+    exported = export_bundle(model, folder, precision=precision)
     print(
         f"bundle: {folder} exported in {time.perf_counter() - start:.0f} s "
         f"(ONNX Runtime vs torch: embeddings {exported.check.max_abs_embedding_diff:.1e}, "
@@ -114,8 +128,8 @@ class Engine(Protocol):
 class TorchEngine:
     """The reference engine with its defaults, end to end."""
 
-    def __init__(self, backbone: str) -> None:
-        self.scorer = Scorer(backbone, pretrained="random", device="cpu", precision="fp32")
+    def __init__(self, backbone: str, precision: str = "fp32") -> None:
+        self.scorer = Scorer(backbone, pretrained="random", device="cpu", precision=precision)
 
     def run(self, paths: Sequence[Path], column: Column) -> None:
         start = time.perf_counter()
@@ -261,44 +275,38 @@ class SizeResult:
     size: tuple[int, int]
     views: int
     images: int
-    torch: Column
-    java: Column
-    ort: Column
-    java_report: dict[str, Any]
+    columns: dict[str, Column]
+    java_reports: dict[str, dict[str, Any]]
 
 
 def measure_size(
     size: tuple[int, int],
     paths: list[Path],
-    torch_engine: TorchEngine,
-    ort: OrtEngine,
+    engines: dict[str, Any],
+    bundles: dict[str, Path],
     command: list[str],
     args: argparse.Namespace,
 ) -> SizeResult:
+    """Every engine on ``paths``, round by round, each going first in turn."""
     height, width = size
     print(f"{label(size)}: starting Java ...", flush=True)
-    java = JavaBench(command, args.bundle, paths, args)
-    columns = {"PyTorch": Column("PyTorch"), "ORT": Column("ORT"), "Java": Column("Java")}
-    ort.prepare(paths)
-    torch_engine.run(paths, Column("warm-up"))
-    ort.run(paths, Column("warm-up"))
-    java.warm_up()
-    engines: list[tuple[str, Engine]] = [("PyTorch", torch_engine), ("ORT", ort), ("Java", java)]
+    javas = {f"Java {p}": JavaBench(command, bundle, paths, args) for p, bundle in bundles.items()}
+    running: dict[str, Engine] = {**engines, **javas}
+    columns = {name: Column(name) for name in running}
+    for engine in engines.values():
+        if isinstance(engine, OrtEngine):
+            engine.prepare(paths)
+        engine.run(paths, Column("warm-up"))
+    for java in javas.values():
+        java.warm_up()
+    order = list(running.items())
     for round_ in range(args.rounds):
         print(f"{label(size)}: round {round_ + 1} of {args.rounds} ...", flush=True)
-        turn = round_ % len(engines)  # each engine goes first in turn
-        for name, engine in engines[turn:] + engines[:turn]:
+        turn = round_ % len(order)  # each engine goes first in turn
+        for name, engine in order[turn:] + order[:turn]:
             engine.run(paths, columns[name])
-    report = java.finish(columns["Java"])
-    return SizeResult(
-        size,
-        count_views(height, width),
-        len(paths),
-        columns["PyTorch"],
-        columns["Java"],
-        columns["ORT"],
-        report,
-    )
+    reports = {name: java.finish(columns[name]) for name, java in javas.items()}
+    return SizeResult(size, count_views(height, width), len(paths), columns, reports)
 
 
 def label(size: tuple[int, int]) -> str:
@@ -312,47 +320,51 @@ def largest_diff(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def report(results: list[SizeResult], args: argparse.Namespace) -> None:
-    print(
-        f"\n{'size':<10}{'views':>6}{'PyTorch':>9}{'Java':>9}{'ORT':>9}{'Java/PyT':>10}"
-        f"{'J over ORT':>11}{'max|dQ| J-P':>13}{'max|dQ| O-P':>13}"
-    )
-    print(f"{'':<10}{'/img':>6}{'img/s':>9}{'img/s':>9}{'img/s':>9}")
-    checks = []
+    names = list(results[0].columns)
+    print("\nimages/s (best round; end to end but ORT, the encoder alone on the same views):")
+    print(f"{'size':<10}{'views':>6}" + "".join(f"{n:>14}" for n in names))
     for r in results:
-        py, jv, ort = (c.rate(r.images) for c in (r.torch, r.java, r.ort))
-        dq_java = largest_diff(r.java.q, r.torch.q)
-        dq_ort = largest_diff(r.ort.q, r.torch.q)
-        overhead = ort / jv - 1  # Java's best seconds over ORT's, minus one
-        print(
-            f"{label(r.size):<10}{r.views:>6}{py:>9.3f}{jv:>9.3f}{ort:>9.3f}"
-            f"{jv / py:>9.2f}x{100 * overhead:>+10.1f}%{dq_java:>13.1e}{dq_ort:>13.1e}"
-        )
-        checks.append((r, jv / py, dq_java, overhead))
-    print(
-        "\n(images/s of the best round, end to end for PyTorch and Java; ORT is the encoder "
-        f"alone on the same views, batch {args.batch_size}; J over ORT: Java's extra time)"
-    )
+        rates = [r.columns[n].rate(r.images) for n in names]
+        print(f"{label(r.size):<10}{r.views:>6}" + "".join(f"{v:>14.3f}" for v in rates))
+    print("\nlargest |dQ| per image against PyTorch fp32:")
     for r in results:
-        rep = r.java_report
+        ref = r.columns["PyTorch fp32"].q
         print(
-            f"Java {label(r.size)}: process {rep['process_seconds']:.1f} s without "
-            f"waits (JVM start {rep['jvm_seconds']:.2f} s, model load {rep['load_seconds']:.2f} "
-            f"s, warm-up {rep['warm_up_seconds']:.2f} s, {len(rep['round_seconds'])} rounds "
-            f"{sum(rep['round_seconds']):.1f} s); rounds s: Java "
-            + " ".join(f"{s:.2f}" for s in r.java.seconds)
-            + ", PyTorch "
-            + " ".join(f"{s:.2f}" for s in r.torch.seconds)
-            + ", ORT "
-            + " ".join(f"{s:.2f}" for s in r.ort.seconds)
+            f"{label(r.size):<10}"
+            + "; ".join(f"{n} {largest_diff(r.columns[n].q, ref):.1e}" for n in names[1:])
         )
     print()
-    for r, speed_up, dq, overhead in checks:
+    for r in results:
+        for name, rep in r.java_reports.items():
+            print(
+                f"{name} {label(r.size)}: process {rep['process_seconds']:.1f} s without "
+                f"waits (JVM start {rep['jvm_seconds']:.2f} s, model load "
+                f"{rep['load_seconds']:.2f} s, warm-up {rep['warm_up_seconds']:.2f} s); rounds s: "
+                + " ".join(f"{s:.2f}" for s in r.columns[name].seconds)
+            )
         print(
-            f"{label(r.size)}: Java/PyTorch {speed_up:.2f}x "
-            f"{'meets' if speed_up >= TARGET_SPEED_UP else 'MISSES'} >= {TARGET_SPEED_UP}x; "
-            f"|dQ| {dq:.1e} {'meets' if dq <= TARGET_DQ else 'MISSES'} <= {TARGET_DQ:g}; "
-            f"Java over ORT {100 * overhead:+.1f}% "
-            f"{'meets' if overhead < TARGET_OVERHEAD else 'MISSES'} < {100 * TARGET_OVERHEAD:.0f}%"
+            f"{label(r.size)} other rounds s: "
+            + "; ".join(
+                f"{n} " + " ".join(f"{s:.2f}" for s in r.columns[n].seconds)
+                for n in names
+                if not n.startswith("Java")
+            )
+        )
+    print()
+    for r in results:
+        rate = {n: r.columns[n].rate(r.images) for n in names}
+        checks = [
+            ("Java fp32/PyTorch fp32", rate["Java fp32"] / rate["PyTorch fp32"], TARGET_SPEED_UP),
+            ("Java int8/Java fp32", rate["Java int8"] / rate["Java fp32"], TARGET_INT8_SPEED_UP),
+        ]
+        if "PyTorch bf16" in rate:
+            checks.append(("Java int8/PyTorch bf16", rate["Java int8"] / rate["PyTorch bf16"], 1.0))
+        print(
+            f"{label(r.size)}: "
+            + "; ".join(
+                f"{what} {ratio:.2f}x {'meets' if ratio >= target else 'MISSES'} >= {target}x"
+                for what, ratio, target in checks
+            )
         )
 
 
@@ -368,6 +380,9 @@ def main() -> None:
     parser.add_argument(
         "--bundle", type=Path, help="bundle folder: reused, or exported there (default: temporary)"
     )
+    parser.add_argument(
+        "--int8-bundle", type=Path, help="int8 bundle folder: reused, or exported there"
+    )
     parser.add_argument("--jar", type=Path, help="maclip-scoring's cli jar (default: ./maclip)")
     args = parser.parse_args()
     if min(args.images, args.rounds, args.threads, args.batch_size) < 1:
@@ -375,21 +390,32 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     command = java_command(args)
     print(
-        f"machine: {cpu_name()}; torch {torch.__version__}, onnxruntime "
-        f"{onnxruntime.__version__}; {args.threads} threads, fp32, CPU; "
-        f"images per size: {args.images}; rounds after a warm-up: {args.rounds}, the best counts"
+        f"machine: {cpu_name()}; CPU flags: {', '.join(cpu_flags()) or 'none of interest'}; "
+        f"torch {torch.__version__}, onnxruntime {onnxruntime.__version__}; {args.threads} "
+        f"threads, CPU; images per size: {args.images}; rounds after a warm-up: {args.rounds}, "
+        "the best counts"
     )
     with tempfile.TemporaryDirectory(prefix="maclip-bench-") as tmp:
-        args.bundle = args.bundle or Path(tmp) / "bundle"
-        ensure_bundle(args.bundle, args.backbone)
+        bundles = {
+            "fp32": args.bundle or Path(tmp) / "bundle",
+            "int8": args.int8_bundle or Path(tmp) / "bundle-int8",
+        }
+        for precision, folder in bundles.items():
+            ensure_bundle(folder, args.backbone, precision)
         torch_engine = TorchEngine(args.backbone)
-        ort = OrtEngine(args.bundle, args.threads, args.batch_size, torch_engine.scorer)
+        engines: dict[str, Any] = {"PyTorch fp32": torch_engine}
+        if cpu_has_bf16():
+            engines["PyTorch bf16"] = TorchEngine(args.backbone, "bf16")
+        for precision, folder in bundles.items():
+            engines[f"ORT {precision}"] = OrtEngine(
+                folder, args.threads, args.batch_size, torch_engine.scorer
+            )
         results = []
         for size in SIZES:
             folder = Path(tmp) / label(size)
             folder.mkdir()
             paths = write_photos(folder, size, args.images)
-            results.append(measure_size(size, paths, torch_engine, ort, command, args))
+            results.append(measure_size(size, paths, engines, bundles, command, args))
         report(results, args)
 
 

@@ -36,6 +36,7 @@ import torch
 from . import __version__
 from .backbone import Backbone
 from .quality import DEFAULT_PROMPT_PAIRS, FusionParams, Method, ViewScores, score_views
+from .quantize import Fidelity, Thresholds, fidelity_record, measure_fidelity, quantize_onnx
 from .views import ViewConfig
 
 FORMAT = "maclip-bundle"
@@ -51,6 +52,10 @@ TOLERANCE = 1e-4
 CHECK_BATCHES = (1, 3)
 #: The paper's λ, α and base logits, recorded as a bundle's defaults.
 DEFAULT_PARAMS = FusionParams()
+#: The precisions of ``visual.onnx`` a bundle can hold.
+PRECISIONS = ("fp32", "int8")
+#: The default limits of an int8 bundle against fp32.
+INT8_LIMITS = Thresholds()
 
 
 class ExportError(RuntimeError):
@@ -145,9 +150,13 @@ def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
 class OnnxEncoder:
     """A bundle's ``visual.onnx`` run by ONNX Runtime on the CPU."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, threads: int = 0) -> None:
         onnxruntime = _require_onnx()
-        self.session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        self.session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
 
     def __call__(self, views: torch.Tensor) -> torch.Tensor:
         """Unnormalised embeddings ``(N, D)`` of normalised views ``(N, 3, P, P)``."""
@@ -282,11 +291,57 @@ def pretrained_label(backbone: Backbone, checkpoint: str | Path | None) -> str:
 
 @dataclass(frozen=True)
 class Exported:
-    """A written bundle: where it is, its manifest and its check."""
+    """A written bundle: where it is, its manifest, its check and (int8) its fidelity."""
 
     path: Path
     manifest: dict[str, Any]
     check: ExportCheck
+    fidelity: Fidelity | None = None
+
+
+def _quantize(
+    backbone: Backbone,
+    folder: Path,
+    text_features: torch.Tensor,
+    method: Method,
+    params: FusionParams,
+    limits: Thresholds,
+) -> tuple[dict[str, Any], Fidelity]:
+    """Replace ``folder/visual.onnx`` by its int8 form; refuse it past ``limits``."""
+    fp32_path = folder / "visual.fp32.onnx"
+    (folder / ONNX_FILE).rename(fp32_path)
+    try:
+        record = quantize_onnx(
+            fp32_path, folder / ONNX_FILE, backbone.normalise, INPUT_NAME, folder
+        )
+    except Exception as err:  # ONNX Runtime's tools raise many kinds; one message for the user
+        raise ExportError(
+            f"ONNX Runtime could not quantise the model ({type(err).__name__}: {err}); "
+            "the bundle was not written"
+        ) from err
+    fidelity = measure_fidelity(
+        OnnxEncoder(fp32_path),
+        OnnxEncoder(folder / ONNX_FILE),
+        backbone.normalise,
+        text_features,
+        backbone.logit_scale,
+        method,
+        params,
+    )
+    fp32_path.unlink()
+    failures = fidelity.failures(limits)
+    if failures:
+        raise ExportError(
+            "the int8 model is too far from fp32 on the held-out images ("
+            + "; ".join(failures)
+            + "); the bundle was not written"
+        )
+    manifest = {
+        "precision": "int8",
+        "quantization": record,
+        "int8_check": fidelity_record(fidelity, limits),
+    }
+    return manifest, fidelity
 
 
 def _write_folder(
@@ -298,6 +353,8 @@ def _write_folder(
     method: Method,
     params: FusionParams,
     tolerance: float,
+    precision: str,
+    limits: Thresholds,
 ) -> Exported:
     _require_onnx()
     text_features = backbone.prompt_features(prompts).cpu()
@@ -310,6 +367,10 @@ def _write_folder(
             f"(embeddings) and {check.max_abs_q_diff:.3g} (scores), past the tolerance "
             f"{tolerance:g}; the bundle was not written"
         )
+    extra: dict[str, Any] = {}
+    fidelity = None
+    if precision == "int8":
+        extra, fidelity = _quantize(backbone, folder, text_features, method, params, limits)
     manifest = bundle_manifest(
         backbone,
         pretrained,
@@ -321,8 +382,9 @@ def _write_folder(
         Checksums.of(onnx_path),
         check,
     )
+    manifest.update(extra)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
-    return Exported(folder, manifest, check)
+    return Exported(folder, manifest, check, fidelity)
 
 
 def export_bundle(
@@ -336,6 +398,8 @@ def export_bundle(
     params: FusionParams = DEFAULT_PARAMS,
     as_zip: bool = False,
     tolerance: float = TOLERANCE,
+    precision: str = "fp32",
+    int8_limits: Thresholds = INT8_LIMITS,
 ) -> Exported:
     """Write the bundle of ``backbone`` to the folder ``out`` (or ``out.zip`` with ``as_zip``).
 
@@ -348,11 +412,15 @@ def export_bundle(
         method, params: The defaults recorded in the manifest (and used by the check).
         as_zip: Write one zip file holding ``visual.onnx`` and ``maclip.json``.
         tolerance: Largest embedding or score difference accepted by the check.
+        precision: ``fp32``, or ``int8``: ``visual.onnx`` quantised (see :mod:`maclip.quantize`)
+            and measured against fp32 on held-out images, refused past ``int8_limits``.
 
     Raises:
         ExportError: the export or its check failed; nothing is left behind.
     """
     _check_backbone(backbone)
+    if precision not in PRECISIONS:
+        raise ExportError(f"unknown precision {precision!r}; one of {', '.join(PRECISIONS)}")
     views = views or ViewConfig()
     if views.pre_resize is not None or views.max_side is not None:
         raise ExportError("a bundle records the default views (no pre-resize or max side)")
@@ -369,7 +437,16 @@ def export_bundle(
     with tempfile.TemporaryDirectory(prefix="maclip-export-") as tmp:
         staging = Path(tmp)
         exported = _write_folder(
-            backbone, staging, label, prompts, views, method, params, tolerance
+            backbone,
+            staging,
+            label,
+            prompts,
+            views,
+            method,
+            params,
+            tolerance,
+            precision,
+            int8_limits,
         )
         if as_zip:
             partial = staging / "bundle.zip"
@@ -382,7 +459,7 @@ def export_bundle(
             target.mkdir(parents=True, exist_ok=True)
             for name in (ONNX_FILE, MANIFEST):
                 shutil.move(staging / name, target / name)
-    return Exported(target, exported.manifest, exported.check)
+    return Exported(target, exported.manifest, exported.check, exported.fidelity)
 
 
 def read_prompt_file(path: str | Path) -> tuple[tuple[str, str], ...]:

@@ -512,6 +512,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.set_defaults(func=run_eval, method="maclip")  # the scorer's own, unused here
 
+    from .bundles import register as register_bundles
+
+    register_bundles(commands, add_dataset_arguments)
+
     sweep = commands.add_parser(
         "sweep",
         help="grid-search λ, α and bases on cached features",

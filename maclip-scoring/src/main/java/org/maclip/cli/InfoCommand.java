@@ -56,6 +56,14 @@ final class InfoCommand implements Callable<Integer> {
     for (PromptPair pair : b.prompts()) {
       text.append("  ").append(pair.positive()).append(" / ").append(pair.negative()).append('\n');
     }
+    line(text, "precision", b.precision());
+    if (!b.int8Check().isEmpty()) {
+      Map<String, Double> c = b.int8Check();
+      line(text, "int8 vs fp32", "on " + whole(c.get("images")) + " held-out images ("
+          + whole(c.get("views")) + " views): smallest view cosine "
+          + figure(c.get("min_view_cosine")) + ", largest |dQ| " + figure(c.get("max_abs_q_diff"))
+          + ", Spearman of Q " + figure(c.get("q_spearman")));
+    }
     line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
         + ", sha256 " + b.sha256() + " (file verified by its " + checked + ")");
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.versions()).entrySet()) {
@@ -66,6 +74,15 @@ final class InfoCommand implements Callable<Integer> {
 
   private static void line(StringBuilder text, String name, String value) {
     text.append(name).append(": ").append(value).append('\n');
+  }
+
+  private static String whole(Double value) {
+    return value == null ? "?" : Long.toString(Math.round(value));
+  }
+
+  /** A measured figure to six significant digits ({@code ?} when the manifest lacks it). */
+  private static String figure(Double value) {
+    return value == null ? "?" : String.format(Locale.ROOT, "%.6g", value);
   }
 
   private static String number(double value) {

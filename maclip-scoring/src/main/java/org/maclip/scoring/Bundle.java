@@ -45,6 +45,10 @@ import java.util.zip.ZipFile;
  * @param inputName ONNX input name ({@code views})
  * @param outputName ONNX output name ({@code embeddings})
  * @param versions versions of the tools that exported the bundle
+ * @param precision {@code fp32}, or {@code int8} for a quantised {@code visual.onnx}
+ * @param int8Check an int8 bundle's fidelity against fp32 as the exporter measured it on held-out
+ *     images ({@code min_view_cosine}, {@code max_abs_q_diff}, {@code q_spearman}, ...); empty
+ *     for fp32
  */
 public record Bundle(
     Path path,
@@ -63,7 +67,9 @@ public record Bundle(
     int opset,
     String inputName,
     String outputName,
-    Map<String, String> versions) {
+    Map<String, String> versions,
+    String precision,
+    Map<String, Double> int8Check) {
 
   /** The only {@code format} value a bundle has. */
   public static final String FORMAT = "maclip-bundle";
@@ -347,7 +353,23 @@ public record Bundle(
           integer(onnx, "opset"),
           text(onnx, "input"),
           text(onnx, "output"),
-          versions());
+          versions(),
+          root.has("precision") ? text(root, "precision") : "fp32",
+          int8Check());
+    }
+
+    /** The numbers of {@code int8_check} (absent from fp32 bundles), in the manifest's order. */
+    private Map<String, Double> int8Check() {
+      Map<String, Double> out = new LinkedHashMap<>();
+      JsonNode node = root.get("int8_check");
+      if (node != null && node.isObject()) {
+        node.fields().forEachRemaining(e -> {
+          if (e.getValue().isNumber()) {
+            out.put(e.getKey(), e.getValue().asDouble());
+          }
+        });
+      }
+      return java.util.Collections.unmodifiableMap(out);
     }
 
     private List<PromptPair> prompts(int embedDim) {

@@ -303,6 +303,16 @@ class ScoreCommandTest {
     assertTrue(run.out().contains("embed_dim: 32"), run.out());
     assertTrue(run.out().contains("  Good image / bad image"), run.out());
     assertTrue(run.out().contains("(file verified by its crc32)"), run.out());
+    assertTrue(run.out().contains("precision: fp32"), run.out());
+  }
+
+  @Test
+  void infoPrintsAnInt8BundlesFidelity() {
+    CliRun run = CliRun.of("info", "-m", Path.of(bundle).resolveSibling("tinyrn-int8").toString());
+    assertEquals(Exit.OK, run.code(), run.toString());
+    assertTrue(run.out().contains("precision: int8"), run.out());
+    assertTrue(run.out().contains("int8 vs fp32: on 28 held-out images (112 views): smallest view "
+        + "cosine 0.983803, largest |dQ| 0.0461887, Spearman of Q 0.881226"), run.out());
   }
 
   @Test

@@ -2,8 +2,8 @@ package org.maclip.imagej;
 
 import ij.ImagePlus;
 import org.maclip.scoring.ImageException;
-import org.maclip.scoring.PixelLimitException;
 import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.PixelLimitException;
 import org.maclip.scoring.RgbImage;
 
 /** One plane of an open image, converted only when the scorer reaches it. */

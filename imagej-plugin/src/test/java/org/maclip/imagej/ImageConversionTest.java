@@ -1,6 +1,7 @@
 package org.maclip.imagej;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +22,27 @@ import org.maclip.imagej.ImageConversion.Rule;
 import org.maclip.scoring.RgbImage;
 
 class ImageConversionTest {
+
+  // ---- memory, before converting ----
+
+  @Test
+  void aPlaneIsCheckedAgainstImageJsFreeMemoryBeforeItIsConverted() {
+    ImagePlus rgb = new ImagePlus("rgb", new ColorProcessor(4000, 3000));
+    ImagePlus gray = new ImagePlus("gray", new ByteProcessor(4000, 3000));
+    assertEquals(3L * 12_000_000, ImageConversion.conversionBytes(rgb, Rule.DISPLAYED));
+    assertEquals(11L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.DISPLAYED));
+    assertEquals(16L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.RAW));
+    long tooMuch = Runtime.getRuntime().maxMemory() + (1L << 20);
+    org.maclip.scoring.ImageException refused = assertThrows(
+        org.maclip.scoring.ImageException.class,
+        () -> Settings.MEMORY.check("big.tif", 4000, 3000, tooMuch));
+    assertTrue(refused.getMessage().contains("big.tif")
+        && refused.getMessage().contains("4000x3000 needs ")
+        && refused.getMessage().contains(" MB to decode and prepare, ImageJ has ")
+        && refused.getMessage().endsWith(
+            "raise its maximum in Edit > Options > Memory & Threads"), refused.getMessage());
+    assertDoesNotThrow(() -> Settings.MEMORY.check("small.tif", 40, 30, 3600));
+  }
 
   // ---- as displayed ----
 

@@ -154,12 +154,7 @@ final class Pixels {
 
   /** {@code v / (2^bits − 1)} in float32 for every sample value {@code v}. */
   private static float[] scale(int bits) {
-    float max = (1 << bits) - 1;
-    float[] table = new float[1 << bits];
-    for (int v = 0; v < table.length; v++) {
-      table[v] = v / max;
-    }
-    return table;
+    return RgbImage.scale(bits, 1 << bits);
   }
 
   /** A sample as Pillow's 8-bit modes hold it: the high byte of 16-bit samples. */

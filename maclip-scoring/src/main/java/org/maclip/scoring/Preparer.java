@@ -5,9 +5,10 @@ import java.util.List;
 /**
  * One input made ready for cutting, as the reference's {@code pipeline.Preparer}: decode, check
  * the decoded and the prepared size against the pixel limit and what the image needs against the
- * memory budget (on a file's header, before any pixel is decoded), pre-resize on 8-bit pixels, cap / upscale with torch's antialiased bicubic, clamp,
- * and list the view boxes. An image viewed at its decoded size stays as compact as it was decoded
- * ({@link RgbImage}); the views are CLIP-normalised as they are cut ({@link Normalised}).
+ * memory budget (on a file's header, before any pixel is decoded), pre-resize on 8-bit pixels,
+ * cap / upscale with torch's antialiased bicubic, clamp, and list the view boxes. An image viewed
+ * at its decoded size stays as compact as it was decoded ({@link RgbImage}); the views are
+ * CLIP-normalised as they are cut ({@link Normalised}).
  */
 final class Preparer {
   private final Views.Config views;
@@ -104,6 +105,7 @@ final class Preparer {
     }
     byte[] resized = Resize.pilBicubic(bytes, 3, image.width(), image.height(), width, height);
     int plane = width * height;
-    return RgbImage.ofBytes(width, height, resized, 8, 0, 1, width, new int[] {0, plane, 2 * plane});
+    return RgbImage.ofBytes(
+        width, height, resized, 8, 0, 1, width, new int[] {0, plane, 2 * plane});
   }
 }

@@ -105,8 +105,11 @@ public final class RgbImage {
     return ofBytes(width, height, data, 8, 0, 3, 3 * width, new int[] {0, 1, 2});
   }
 
-  /** {@code v / (2^bits − 1)} in float32 for every sample value {@code v} below {@code size}. */
-  private static float[] scale(int bits, int size) {
+  /**
+   * {@code v / (2^bits − 1)} in float32 for every sample value {@code v} below {@code size}: the
+   * value a {@code bits}-bit sample stands for (also {@link Pixels}' table for compositing).
+   */
+  static float[] scale(int bits, int size) {
     float max = (1 << bits) - 1;
     float[] values = new float[size];
     for (int v = 0; v < size; v++) {

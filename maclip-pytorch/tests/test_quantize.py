@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from maclip import cli, export, quantize
+from maclip.eval.metrics import srcc
 from maclip.export import MANIFEST, ONNX_FILE, ExportError, export_bundle
-from maclip.quantize import Thresholds, distort, spearman
+from maclip.quantize import Thresholds, distort
 
 from .conftest import TinyModel
 from .test_export import load
@@ -46,10 +47,10 @@ def test_distortions_change_the_pixels_and_are_seeded() -> None:
         assert not np.array_equal(np.asarray(once), np.asarray(photo)), kind
 
 
-def test_spearman() -> None:
-    assert spearman(np.array([1.0, 2, 3, 4]), np.array([10.0, 20, 30, 40])) == pytest.approx(1)
-    assert spearman(np.array([1.0, 2, 3, 4]), np.array([4.0, 3, 2, 1])) == pytest.approx(-1)
-    assert spearman(np.array([1.0, 2, 3]), np.array([1.0, 1, 2])) == pytest.approx(0.8660254)
+def test_the_fidelitys_spearman_is_the_evaluations_srcc() -> None:
+    assert srcc(np.array([1.0, 2, 3, 4]), np.array([10.0, 20, 30, 40])) == pytest.approx(1)
+    assert srcc(np.array([1.0, 2, 3, 4]), np.array([4.0, 3, 2, 1])) == pytest.approx(-1)
+    assert srcc(np.array([1.0, 2, 3]), np.array([1.0, 1, 2])) == pytest.approx(0.8660254)
 
 
 def test_int8_bundle_is_quantised_and_records_it(int8_bundle: Path) -> None:

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageFilter
 
+from .eval.metrics import srcc
 from .images import load_image
 from .quality import FusionParams, Method, score_views
 from .views import ViewConfig, cut_views, prepare, view_boxes
@@ -191,28 +192,6 @@ def quantize_onnx(
     return calibration_record(sum(len(b) for b in batches))
 
 
-def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rank correlation of two equally long vectors (average ranks for ties)."""
-
-    def ranks(x: np.ndarray) -> np.ndarray:
-        order = np.argsort(x, kind="stable")
-        sorted_x = x[order]
-        out = np.empty(len(x))
-        start = 0
-        while start < len(x):
-            end = start
-            while end + 1 < len(x) and sorted_x[end + 1] == sorted_x[start]:
-                end += 1
-            out[order[start : end + 1]] = (start + end) / 2
-            start = end + 1
-        return out
-
-    ra, rb = ranks(np.asarray(a, np.float64)), ranks(np.asarray(b, np.float64))
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    denominator = float(np.sqrt((ra**2).sum() * (rb**2).sum()))
-    return float((ra * rb).sum() / denominator) if denominator > 0 else float("nan")
-
-
 def measure_fidelity(
     fp32: Any,
     int8: Any,
@@ -234,7 +213,7 @@ def measure_fidelity(
     return Fidelity(
         min_view_cosine=float(all_cosines.min()),
         max_abs_q_diff=float(np.abs(q8_array - q32_array).max()),
-        q_spearman=spearman(q32_array, q8_array),
+        q_spearman=srcc(q32_array, q8_array),
         images=len(q32),
         views=len(all_cosines),
     )

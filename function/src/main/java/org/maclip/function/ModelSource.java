@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.maclip.scoring.ModelException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -45,8 +46,11 @@ public final class ModelSource {
     return location.startsWith("s3://");
   }
 
-  /** The local bundle path for a configured location; downloads from S3 when needed. */
-  public static Path resolve(String location, Path cacheDir, S3Client s3) {
+  /**
+   * The local bundle path for a configured location; downloads from S3 when needed (the client
+   * is asked for only then).
+   */
+  public static Path resolve(String location, Path cacheDir, Supplier<S3Client> s3) {
     if (location == null || location.isBlank()) {
       throw new ModelException("no model bundle configured: set maclip.model (environment"
           + " MACLIP_MODEL) to a bundle directory, a bundle .zip, or s3://bucket/key");
@@ -56,7 +60,10 @@ public final class ModelSource {
     }
     S3Location where = S3Location.parse(location);
     try {
-      return where.isZip() ? fetchZip(where, cacheDir, s3) : fetchPrefix(where, cacheDir, s3);
+      S3Client client = s3.get();
+      return where.isZip()
+          ? fetchZip(where, cacheDir, client)
+          : fetchPrefix(where, cacheDir, client);
     } catch (SdkException | IOException e) {
       throw new ModelException("cannot fetch the model bundle " + location + ": "
           + e.getMessage(), e);

@@ -57,8 +57,10 @@ class ModelSourceTest {
   }
 
   @Test
-  void aLocalPathIsUsedAsItIs() {
-    assertEquals(TINY, ModelSource.resolve(TINY.toString(), cache, null));
+  void aLocalPathIsUsedAsItIsWithoutAskingForAnS3Client() {
+    assertEquals(TINY, ModelSource.resolve(TINY.toString(), cache, () -> {
+      throw new AssertionError("a local bundle asked for the S3 client");
+    }));
   }
 
   @Test
@@ -73,10 +75,10 @@ class ModelSourceTest {
   @Test
   void badLocationsSayWhatIsExpected() {
     ModelException none = assertThrows(ModelException.class,
-        () -> ModelSource.resolve(" ", cache, null));
+        () -> ModelSource.resolve(" ", cache, () -> null));
     assertTrue(none.getMessage().contains("MACLIP_MODEL"), none.getMessage());
     ModelException noKey = assertThrows(ModelException.class,
-        () -> ModelSource.resolve("s3://models", cache, null));
+        () -> ModelSource.resolve("s3://models", cache, () -> null));
     assertTrue(noKey.getMessage().contains("is not s3://bucket/key"), noKey.getMessage());
   }
 
@@ -85,17 +87,18 @@ class ModelSourceTest {
     assumeTrue(aws != null, MotoServer.absentMessage());
     aws.put("models", "bundles/tinyrn.zip", zip(TINY));
 
-    Path first = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3);
+    Path first = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, () -> aws.s3);
     try (Scorer scorer = Scorer.open(first)) {
       assertEquals("resnet", scorer.bundle().family());
     }
     Files.setLastModifiedTime(first, FileTime.fromMillis(0));
-    Path again = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3);
+    Path again = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, () -> aws.s3);
     assertEquals(first, again);
     assertEquals(FileTime.fromMillis(0), Files.getLastModifiedTime(again), "not downloaded again");
 
     aws.put("models", "bundles/tinyrn.zip", zip(TINY, "a new upload"));
-    assertNotEquals(first, ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, aws.s3));
+    assertNotEquals(
+        first, ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, () -> aws.s3));
   }
 
   @Test
@@ -103,7 +106,7 @@ class ModelSourceTest {
     assumeTrue(aws != null, MotoServer.absentMessage());
     putBundleFiles("unzipped/tinyrn/");
 
-    Path dir = ModelSource.resolve("s3://models/unzipped/tinyrn", cache, aws.s3);
+    Path dir = ModelSource.resolve("s3://models/unzipped/tinyrn", cache, () -> aws.s3);
 
     for (String file : ModelSource.BUNDLE_FILES) {
       assertEquals(Files.size(TINY.resolve(file)), Files.size(dir.resolve(file)));
@@ -117,13 +120,13 @@ class ModelSourceTest {
   void aNewManifestOverTheSameModelIsPickedUp() throws IOException {
     assumeTrue(aws != null, MotoServer.absentMessage());
     putBundleFiles("prompts/tinyrn/");
-    Path first = ModelSource.resolve("s3://models/prompts/tinyrn", cache, aws.s3);
+    Path first = ModelSource.resolve("s3://models/prompts/tinyrn", cache, () -> aws.s3);
     assertEquals(0.5, Bundle.load(first).defaults().lam());
 
     ObjectNode manifest = (ObjectNode) JSON.readTree(TINY.resolve("maclip.json").toFile());
     ((ObjectNode) manifest.get("defaults")).put("lam", 0.25);
     aws.put("models", "prompts/tinyrn/maclip.json", JSON.writeValueAsBytes(manifest));
-    Path second = ModelSource.resolve("s3://models/prompts/tinyrn", cache, aws.s3);
+    Path second = ModelSource.resolve("s3://models/prompts/tinyrn", cache, () -> aws.s3);
 
     assertNotEquals(first, second);
     assertEquals(0.25, Bundle.load(second).defaults().lam(), "the new maclip.json is used");
@@ -134,7 +137,7 @@ class ModelSourceTest {
   void aMissingObjectIsAModelErrorNamingIt() {
     assumeTrue(aws != null, MotoServer.absentMessage());
     ModelException e = assertThrows(ModelException.class,
-        () -> ModelSource.resolve("s3://models/nothing/here.zip", cache, aws.s3));
+        () -> ModelSource.resolve("s3://models/nothing/here.zip", cache, () -> aws.s3));
     assertTrue(e.getMessage().startsWith("cannot fetch the model bundle s3://models/nothing/here.zip"),
         e.getMessage());
   }

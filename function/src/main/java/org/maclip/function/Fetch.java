@@ -7,7 +7,7 @@ public sealed interface Fetch {
 
   ObjectRef ref();
 
-  /** The object's metadata as HeadObject reported it. */
+  /** The object's metadata as its GetObject response reported it. */
   record Source(long size, String eTag, String versionId) {}
 
   /** The bytes, ready to score. */

@@ -1,15 +1,19 @@
 package org.maclip.function;
 
+import java.io.IOException;
 import org.maclip.function.event.ObjectRef;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Reads a source object: its size first (HeadObject), refusing empty and oversized objects
- * before any byte is fetched, then its bytes (GetObject pinned to the ETag just seen, so a
- * concurrent overwrite fails the read instead of mixing two versions). A 404 means the object
- * was deleted; every other S3 error is thrown, for the caller to retry.
+ * Reads a source object in one GetObject: its size, ETag and version come with the response's
+ * headers, so an empty or oversized object is refused, and its connection aborted, before its
+ * body is read; one request also means one version (no HeadObject, then a GetObject that a
+ * concurrent overwrite could answer with other bytes). A 404 means the object was deleted; every
+ * other S3 error, and a body that breaks off, is thrown, for the caller to retry.
  */
 public final class SourceReader {
   private final S3Client s3;
@@ -22,33 +26,30 @@ public final class SourceReader {
 
   public Fetch read(ObjectRef ref) {
     long start = System.nanoTime();
-    HeadObjectResponse head;
-    try {
-      head = s3.headObject(b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()));
+    try (ResponseInputStream<GetObjectResponse> body = s3.getObject(
+        b -> b.bucket(ref.bucket()).key(ref.key()).versionId(ref.versionId()))) {
+      GetObjectResponse response = body.response();
+      Fetch.Source source = new Fetch.Source(
+          response.contentLength(), unquote(response.eTag()), response.versionId());
+      String refusal = refusal(source.size(), maxBytes);
+      if (refusal != null) {
+        body.abort();
+        return new Fetch.Refused(ref, source, refusal);
+      }
+      byte[] bytes = body.readAllBytes();
+      if (bytes.length != source.size()) {
+        throw SdkClientException.create("the body ended after " + bytes.length + " of "
+            + source.size() + " bytes");
+      }
+      return new Fetch.Fetched(ref, source, bytes, (System.nanoTime() - start) / 1_000_000);
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         return new Fetch.Gone(ref);
       }
       throw e;
+    } catch (IOException e) {
+      throw SdkClientException.create("reading the body failed (" + e.getMessage() + ")", e);
     }
-    Fetch.Source source =
-        new Fetch.Source(head.contentLength(), unquote(head.eTag()), head.versionId());
-    String refusal = refusal(source.size(), maxBytes);
-    if (refusal != null) {
-      return new Fetch.Refused(ref, source, refusal);
-    }
-    byte[] bytes;
-    try {
-      bytes = s3.getObjectAsBytes(b -> b.bucket(ref.bucket()).key(ref.key())
-              .versionId(ref.versionId()).ifMatch(head.eTag()))
-          .asByteArray();
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        return new Fetch.Gone(ref);
-      }
-      throw e;
-    }
-    return new Fetch.Fetched(ref, source, bytes, (System.nanoTime() - start) / 1_000_000);
   }
 
   /** Why an object of this size is never scored, or null. */

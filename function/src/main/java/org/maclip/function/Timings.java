@@ -3,7 +3,7 @@ package org.maclip.function;
 /**
  * Where one object's time went, in milliseconds.
  *
- * @param fetchMs HeadObject and GetObject
+ * @param fetchMs GetObject, the body read
  * @param scoreMs this image's share of the batch: time since the previous image finished
  * @param batchMs the whole scoring batch the image was part of
  * @param batchImages images in that batch

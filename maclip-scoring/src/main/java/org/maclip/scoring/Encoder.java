@@ -85,6 +85,11 @@ final class Encoder implements AutoCloseable {
   private static OrtSession createSession(
       OrtEnvironment env, Bundle.Loaded loaded, int threads, boolean cuda) throws OrtException {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      // No memory pattern: with it, ONNX Runtime plans one contiguous block per batch shape on
+      // its second run, on top of the arena its first run grew, so a second full batch adds
+      // the block again (RN50 at batch 32: 150 MB more at the peak; the tiny model: 40 MB) for
+      // no measurable speed. Scores are the same: only where activations live changes.
+      options.setMemoryPatternOptimization(false);
       if (threads > 0) {
         options.setIntraOpNumThreads(threads);
       }

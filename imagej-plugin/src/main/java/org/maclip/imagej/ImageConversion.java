@@ -121,21 +121,53 @@ public final class ImageConversion {
     }
   }
 
+  /**
+   * The raw rule. One channel is kept gray at its own depth: 8-bit bytes (1 byte a pixel) and
+   * 16-bit samples (2) with a table of what each value maps to, 32-bit as floats (4). Several
+   * channels are mixed into planar floats (12 bytes a pixel): a sum of colours has no exact
+   * compact form.
+   */
   private static RgbImage raw(ImagePlus imp, Plane plane, int[] channels) {
-    int size = imp.getWidth() * imp.getHeight();
+    int width = imp.getWidth();
+    int height = imp.getHeight();
+    if (channels.length == 1) {
+      return gray(channel(imp, plane, channels[0]), width, height);
+    }
+    int size = width * height;
     float[] out = new float[3 * size];
     for (int c : channels) {
-      int index = Planes.at(imp.getNChannels(), imp.getNSlices(), c, plane.slice(),
-          plane.frame()).index();
-      float[] values = linear(imp.getStack().getProcessor(index));
-      float[] colour = channels.length == 1 ? new float[] {1, 1, 1} : topColour(imp, c);
+      Linear values = linear(channel(imp, plane, c));
+      float[] colour = topColour(imp, c);
       for (int k = 0; k < 3; k++) {
         for (int i = 0; i < size; i++) {
-          out[k * size + i] = Math.min(1f, out[k * size + i] + colour[k] * values[i]);
+          out[k * size + i] = Math.min(1f, out[k * size + i] + colour[k] * values.at(i));
         }
       }
     }
-    return new RgbImage(imp.getWidth(), imp.getHeight(), out);
+    return new RgbImage(width, height, out);
+  }
+
+  private static ImageProcessor channel(ImagePlus imp, Plane plane, int channel) {
+    int index = Planes.at(imp.getNChannels(), imp.getNSlices(), channel, plane.slice(),
+        plane.frame()).index();
+    return imp.getStack().getProcessor(index);
+  }
+
+  /** One plane as a gray image of its {@link #linear} values, copied at its own depth. */
+  private static RgbImage gray(ImageProcessor ip, int width, int height) {
+    Object pixels = ip.getPixels();
+    if (pixels instanceof byte[] bytes) {
+      return RgbImage.ofGray(width, height, bytes.clone(), table(ip));
+    }
+    if (pixels instanceof short[] shorts) {
+      return RgbImage.ofGray(width, height, shorts.clone(), table(ip));
+    }
+    Linear values = linear(ip);
+    float[] out = new float[width * height];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.at(i);
+    }
+    return RgbImage.ofGray(width, height, out);
   }
 
   /** The colour at the top of a channel's LUT, each component in [0, 1]. */
@@ -145,34 +177,59 @@ public final class ImageConversion {
     return new float[] {lut.getRed(top) / 255f, lut.getGreen(top) / 255f, lut.getBlue(top) / 255f};
   }
 
+  /** The raw rule's value of a plane's pixel {@code i}, in [0, 1]. */
+  @FunctionalInterface
+  interface Linear {
+    float at(int i);
+  }
+
   /**
-   * A grey plane mapped linearly to [0, 1]: 8-bit by 255, 16/32-bit from the plane's own finite
-   * minimum to its maximum (a constant plane gives 0; NaN gives 0).
+   * A gray plane mapped linearly to [0, 1]: 8-bit by 255, 16/32-bit from the plane's own finite
+   * minimum to its maximum (a constant plane gives 0; NaN gives 0). 8 and 16-bit values are
+   * looked up in a {@link #table}, 32-bit ones computed as they are read.
    */
-  public static float[] linear(ImageProcessor ip) {
-    int size = ip.getPixelCount();
-    float[] out = new float[size];
-    if (ip.getBitDepth() == 8) {
-      for (int i = 0; i < size; i++) {
-        out[i] = ip.get(i) / 255f;
-      }
-      return out;
+  static Linear linear(ImageProcessor ip) {
+    if (ip.getBitDepth() != 32) {
+      float[] table = table(ip);
+      return i -> table[ip.get(i)];
     }
+    double[] range = range(ip);
+    return i -> map(ip.getf(i), range[0], range[1]);
+  }
+
+  /** For every value of an 8 or 16-bit plane's sample type, what {@link #linear} maps it to. */
+  static float[] table(ImageProcessor ip) {
+    if (ip.getBitDepth() == 8) {
+      float[] table = new float[256];
+      for (int v = 0; v < table.length; v++) {
+        table[v] = v / 255f;
+      }
+      return table;
+    }
+    double[] range = range(ip);
+    float[] table = new float[65536];
+    for (int v = 0; v < table.length; v++) {
+      table[v] = map(v, range[0], range[1]);
+    }
+    return table;
+  }
+
+  /** The plane's finite minimum and the span to its maximum (infinite for a constant plane). */
+  private static double[] range(ImageProcessor ip) {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
-    for (int i = 0; i < size; i++) {
+    for (int i = 0, size = ip.getPixelCount(); i < size; i++) {
       float v = ip.getf(i);
       if (Float.isFinite(v)) {
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
     }
-    double span = max > min ? max - min : Double.POSITIVE_INFINITY;
-    for (int i = 0; i < size; i++) {
-      float v = ip.getf(i);
-      out[i] = Float.isFinite(v) ? (float) ((v - min) / span) : 0f;
-    }
-    return out;
+    return new double[] {min, max > min ? max - min : Double.POSITIVE_INFINITY};
+  }
+
+  private static float map(float v, double min, double span) {
+    return Float.isFinite(v) ? (float) ((v - min) / span) : 0f;
   }
 
   /** Packed 0xRRGGBB pixels as an 8-bit RGB image (3 bytes a pixel, values v / 255). */
@@ -189,15 +246,29 @@ public final class ImageConversion {
   }
 
   /**
-   * Bytes {@link #convert} allocates for one plane of {@code imp} at its peak: 3 a pixel for the
-   * RGB picture, plus ImageJ's packed rendering (4) and its AWT image (up to 4) for a displayed
-   * plane, plus the float planes (12) and one channel's floats (4) for the raw rule.
+   * Bytes {@link #convert} allocates for one plane of {@code imp} at its peak. RGB: 3 a pixel
+   * (the picture). As displayed: the picture, ImageJ's packed rendering (4) and its AWT image (up
+   * to 4). Raw, one channel: its samples at their depth (1, 2 or 4) and, for 16-bit, a table of
+   * 65536 floats; several channels: planar floats (12) and one 16-bit table at a time.
    */
   static long conversionBytes(ImagePlus imp, Rule rule) {
-    long pixels = (long) imp.getWidth() * imp.getHeight();
-    if (imp.getBitDepth() == 24) {
+    int channels = rule == Rule.RAW ? displayedChannels(imp, imp.getC()).length : 1;
+    return conversionBytes((long) imp.getWidth() * imp.getHeight(), imp.getBitDepth(),
+        channels, rule);
+  }
+
+  /**
+   * {@link #conversionBytes(ImagePlus, Rule)} for a plane of {@code pixels} pixels of ImageJ's
+   * {@code bitDepth} (8, 16, 24 or 32) with {@code channels} displayed channels.
+   */
+  static long conversionBytes(long pixels, int bitDepth, int channels, Rule rule) {
+    if (bitDepth == 24) {
       return 3 * pixels;
     }
-    return (rule == Rule.RAW ? 16 : 11) * pixels;
+    if (rule == Rule.DISPLAYED) {
+      return 11 * pixels;
+    }
+    long table = bitDepth == 16 ? 4L * 65536 : 0;
+    return (channels > 1 ? 12 : bitDepth / 8) * pixels + table;
   }
 }

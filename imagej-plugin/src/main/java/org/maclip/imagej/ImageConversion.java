@@ -2,12 +2,15 @@ package org.maclip.imagej;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
+import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
+import ij.process.ShortProcessor;
 import java.awt.image.IndexColorModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.maclip.scoring.RgbImage;
 
 /**
@@ -60,7 +63,7 @@ public final class ImageConversion {
     if (channels.length > 1 || isCompositeMode(imp)) {
       return mixedByImageJ((CompositeImage) imp, plane);
     }
-    return fromPackedRgb(renderOne(imp, plane), imp.getWidth(), imp.getHeight());
+    return renderOne(imp, plane);
   }
 
   /**
@@ -85,13 +88,67 @@ public final class ImageConversion {
     return imp.getCompositeMode() == CompositeImage.COMPOSITE && imp.getNChannels() > 1;
   }
 
-  /** One channel through its LUT and the current display range, as packed RGB. */
-  private static int[] renderOne(ImagePlus imp, Plane plane) {
-    ImageProcessor shown = imp.getProcessor();
+  /**
+   * One channel through its LUT and the current display range, as ImageJ draws it. An 8 or 16-bit
+   * plane's colour depends on its sample value alone, so ImageJ draws every value once (a ramp)
+   * and the plane is kept as its samples with that table: gray, 1 or 2 bytes a pixel, for a gray
+   * LUT; 3 bytes a pixel for a coloured one. A 32-bit plane is drawn whole.
+   */
+  private static RgbImage renderOne(ImagePlus imp, Plane plane) {
     ImageProcessor ip = imp.getStack().getProcessor(plane.index());
-    ip.setColorModel(baseColours(imp, plane.channel()));
-    ip.setMinAndMax(shown.getMin(), shown.getMax());
+    int width = imp.getWidth();
+    int height = imp.getHeight();
+    ImageProcessor shown = imp.getProcessor();
+    ip.setMinAndMax(shown.getMin(), shown.getMax()); // ImageJ reads 0-0 as the data's own range
+    IndexColorModel lut = baseColours(imp, plane.channel());
+    Object pixels = ip.getPixels();
+    if (!(pixels instanceof byte[] || pixels instanceof short[])) {
+      return fromPackedRgb(drawn(ip, lut, ip.getMin(), ip.getMax()), width, height);
+    }
+    int[] colours = drawn(everyValue(ip), lut, ip.getMin(), ip.getMax());
+    if (isGray(colours)) {
+      float[] table = new float[colours.length];
+      for (int v = 0; v < table.length; v++) {
+        table[v] = (colours[v] & 0xff) / 255f;
+      }
+      return pixels instanceof byte[] bytes
+          ? RgbImage.ofGray(width, height, bytes.clone(), table)
+          : RgbImage.ofGray(width, height, ((short[]) pixels).clone(), table);
+    }
+    return packed(i -> colours[ip.get(i)], width, height);
+  }
+
+  /** What ImageJ draws for {@code ip} through {@code lut} from {@code min} to {@code max}. */
+  private static int[] drawn(ImageProcessor ip, IndexColorModel lut, double min, double max) {
+    ip.setColorModel(lut);
+    ip.setMinAndMax(min, max);
     return (int[]) new ColorProcessor(ip.createImage()).getPixels();
+  }
+
+  /** A plane of {@code ip}'s type whose pixel {@code v} is the value {@code v}, each value once. */
+  private static ImageProcessor everyValue(ImageProcessor ip) {
+    if (ip.getBitDepth() == 8) {
+      byte[] values = new byte[256];
+      for (int v = 0; v < values.length; v++) {
+        values[v] = (byte) v;
+      }
+      return new ByteProcessor(256, 1, values);
+    }
+    short[] values = new short[65536];
+    for (int v = 0; v < values.length; v++) {
+      values[v] = (short) v;
+    }
+    return new ShortProcessor(256, 256, values, null);
+  }
+
+  private static boolean isGray(int[] colours) {
+    for (int c : colours) {
+      int r = c >> 16 & 0xff;
+      if (r != (c >> 8 & 0xff) || r != (c & 0xff)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The LUT's colours, without the display range or a threshold's highlight. */
@@ -234,10 +291,15 @@ public final class ImageConversion {
 
   /** Packed 0xRRGGBB pixels as an 8-bit RGB image (3 bytes a pixel, values v / 255). */
   public static RgbImage fromPackedRgb(int[] rgb, int width, int height) {
+    return packed(i -> rgb[i], width, height);
+  }
+
+  /** {@link #fromPackedRgb} of the packed pixel {@code rgbAt.applyAsInt(i)} at index {@code i}. */
+  private static RgbImage packed(IntUnaryOperator rgbAt, int width, int height) {
     int size = width * height;
     byte[] out = new byte[3 * size];
     for (int i = 0; i < size; i++) {
-      int p = rgb[i];
+      int p = rgbAt.applyAsInt(i);
       out[3 * i] = (byte) (p >> 16);
       out[3 * i + 1] = (byte) (p >> 8);
       out[3 * i + 2] = (byte) p;
@@ -247,28 +309,37 @@ public final class ImageConversion {
 
   /**
    * Bytes {@link #convert} allocates for one plane of {@code imp} at its peak. RGB: 3 a pixel
-   * (the picture). As displayed: the picture, ImageJ's packed rendering (4) and its AWT image (up
-   * to 4). Raw, one channel: its samples at their depth (1, 2 or 4) and, for 16-bit, a table of
-   * 65536 floats; several channels: planar floats (12) and one 16-bit table at a time.
+   * (the picture). One 8 or 16-bit channel, as displayed: 3 at most (gray: its samples, 1 or 2)
+   * and the tables of a ramp (up to 1 MB); as raw: its samples (1 or 2) and, for 16-bit, a table
+   * of 65536 floats. One 32-bit channel: as displayed, the picture, ImageJ's packed rendering (4)
+   * and its AWT image (up to 4); as raw, its floats (4). Several channels drawn together: as
+   * displayed, the same 11 as a 32-bit plane; as raw, planar floats (12) and one table at a time.
    */
   static long conversionBytes(ImagePlus imp, Rule rule) {
-    int channels = rule == Rule.RAW ? displayedChannels(imp, imp.getC()).length : 1;
-    return conversionBytes((long) imp.getWidth() * imp.getHeight(), imp.getBitDepth(),
-        channels, rule);
+    boolean mixed = displayedChannels(imp, imp.getC()).length > 1
+        || rule == Rule.DISPLAYED && isCompositeMode(imp);
+    return conversionBytes((long) imp.getWidth() * imp.getHeight(), imp.getBitDepth(), mixed,
+        rule);
   }
 
   /**
    * {@link #conversionBytes(ImagePlus, Rule)} for a plane of {@code pixels} pixels of ImageJ's
-   * {@code bitDepth} (8, 16, 24 or 32) with {@code channels} displayed channels.
+   * {@code bitDepth} (8, 16, 24 or 32), {@code mixed} when several channels are drawn together.
    */
-  static long conversionBytes(long pixels, int bitDepth, int channels, Rule rule) {
+  static long conversionBytes(long pixels, int bitDepth, boolean mixed, Rule rule) {
     if (bitDepth == 24) {
       return 3 * pixels;
     }
     if (rule == Rule.DISPLAYED) {
-      return 11 * pixels;
+      return mixed || bitDepth == 32 ? 11 * pixels : 3 * pixels + RAMP_BYTES;
     }
     long table = bitDepth == 16 ? 4L * 65536 : 0;
-    return (channels > 1 ? 12 : bitDepth / 8) * pixels + table;
+    return (mixed ? 12 : bitDepth / 8) * pixels + table;
   }
+
+  /**
+   * A 16-bit ramp's samples (2 bytes a value), AWT image (1), packed drawing (4) and the table
+   * made of it (4), rounded up.
+   */
+  private static final long RAMP_BYTES = 1 << 20;
 }

@@ -97,7 +97,7 @@ record OpenNeed(int width, int height, long bytes) {
     }
     long pixels = (long) first.width * first.height;
     long opened = planes * pixels * sampleBytes;
-    long conversion = ImageConversion.conversionBytes(pixels, bitDepth, channels, rule);
+    long conversion = ImageConversion.conversionBytes(pixels, bitDepth, channels > 1, rule);
     return Optional.of(new OpenNeed(first.width, first.height, opened + conversion));
   }
 
@@ -115,7 +115,7 @@ record OpenNeed(int width, int height, long bytes) {
     long imageJ = pixels * (colour && deep ? 6 : 4);
     int bitDepth = colour ? (deep ? 16 : 24) : (deep ? 16 : 8);
     long conversion =
-        ImageConversion.conversionBytes(pixels, bitDepth, colour && deep ? 3 : 1, rule);
+        ImageConversion.conversionBytes(pixels, bitDepth, colour && deep, rule);
     return new OpenNeed(h.width(), h.height(), decoder + imageJ + conversion);
   }
 }

@@ -47,9 +47,9 @@ class FileInputTest {
       FileInput input = new FileInput(big, "big.tif", Rule.DISPLAYED, free(100));
       ImageException refused = assertThrows(ImageException.class,
           () -> input.decode(Long.MAX_VALUE));
-      // ImageJ's 8-bit plane (1 B/px) and the displayed conversion (11): a check after ImageJ
-      // had opened the file would count the conversion alone (6295 MB)
-      long need = 12L * size[0] * size[1];
+      // ImageJ's 8-bit plane (1 B/px) and the displayed conversion (3 and a ramp's 1 MB): a check
+      // after ImageJ had opened the file would count the conversion alone (1718 MB)
+      long need = 4L * size[0] * size[1] + MB;
       String message = refused.getMessage();
       assertTrue(message.contains("big.tif")
           && message.contains(size[0] + "x" + size[1] + " needs " + (need + MB - 1) / MB + " MB")
@@ -82,7 +82,7 @@ class FileInputTest {
       int w = size[0];
       int h = size[1];
       long px = (long) w * h;
-      assertNeed(px + 11 * px, tiff(new ByteProcessor(w, h)), Rule.DISPLAYED, w, h);
+      assertNeed(px + 3 * px + MB, tiff(new ByteProcessor(w, h)), Rule.DISPLAYED, w, h);
       assertNeed(px + px, tiff(new ByteProcessor(w, h)), Rule.RAW, w, h);
       assertNeed(4 * px + 3 * px, tiff(new ColorProcessor(w, h)), Rule.RAW, w, h);
       assertNeed(4 * px + 4 * px, tiff(new FloatProcessor(w, h)), Rule.RAW, w, h);
@@ -108,7 +108,8 @@ class FileInputTest {
     assertNeed(11 * px, rgb, Rule.DISPLAYED, 300, 200);
     Path gray = dir.resolve("gray.jpg");
     ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY), "jpg", gray.toFile());
-    assertNeed((4 + 4 + 11) * px, gray, Rule.DISPLAYED, 300, 200);
+    assertNeed((4 + 4 + 3) * px + MB, gray, Rule.DISPLAYED, 300, 200);
+    assertNeed((4 + 4 + 1) * px, gray, Rule.RAW, 300, 200);
   }
 
   @Test

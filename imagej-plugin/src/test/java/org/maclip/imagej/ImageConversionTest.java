@@ -30,7 +30,8 @@ class ImageConversionTest {
     ImagePlus rgb = new ImagePlus("rgb", new ColorProcessor(4000, 3000));
     ImagePlus gray = new ImagePlus("gray", new ByteProcessor(4000, 3000));
     assertEquals(3L * 12_000_000, ImageConversion.conversionBytes(rgb, Rule.DISPLAYED));
-    assertEquals(11L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.DISPLAYED));
+    assertEquals(
+        3L * 12_000_000 + (1 << 20), ImageConversion.conversionBytes(gray, Rule.DISPLAYED));
     assertEquals(1L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.RAW));
     long tooMuch = Runtime.getRuntime().maxMemory() + (1L << 20);
     org.maclip.scoring.ImageException refused = assertThrows(
@@ -129,6 +130,59 @@ class ImageConversionTest {
     assertEquals(0.3f, red(third, 0), 0.01f);
     imp.setSlice(3);
     assertArrayEquals(imageJDrawing(imp), third.pixels());
+  }
+
+  /**
+   * One 8 or 16-bit channel is drawn by ImageJ value by value and kept as its samples: the same
+   * picture as ImageJ draws of the whole plane, gray at the sample's depth under a gray LUT.
+   */
+  @Test
+  void oneChannelIsKeptAsItsSamplesWithImageJsDrawingOfEveryValue() {
+    byte[] r = new byte[256];
+    byte[] g = new byte[256];
+    byte[] b = new byte[256];
+    new java.util.Random(3).nextBytes(r);
+    new java.util.Random(4).nextBytes(g);
+    new java.util.Random(5).nextBytes(b);
+    LUT[] luts = {null, LUT.createLutFromColor(Color.red), new LUT(r, g, b), inverted()};
+    int[] grayBytes = {1, 3, 3, 1};
+    double[][] ranges = {{0, 0}, {30, 200}, {4000, 30000}, {1000, 1000}};
+    for (int[] size : new int[][] {{37, 23}, {23, 37}}) {
+      for (ImageProcessor plane : new ImageProcessor[] {random8(size[0], size[1], 7),
+          random16(size[0], size[1], 8)}) {
+        for (int k = 0; k < luts.length; k++) {
+          for (double[] range : ranges) {
+            ImagePlus imp = new ImagePlus("one", plane.duplicate());
+            if (luts[k] != null) {
+              imp.getProcessor().setLut(luts[k]);
+            }
+            imp.setDisplayRange(range[0], range[1]);
+            String which = plane.getBitDepth() + "-bit lut " + k + " range " + range[0] + "-"
+                + range[1] + " " + size[0] + "x" + size[1];
+            RgbImage rgb = convert(imp, Rule.DISPLAYED);
+            float[] drawn = imageJDrawing(imp);
+            // gray under a gray LUT; under a coloured one too when the range draws every value
+            // in the LUT's first colour (an 8-bit range above 255 under red: all black)
+            int depth = plane.getBitDepth() / 8;
+            assertEquals(grayBytes[k] == 1 || isGray(drawn) ? depth : 3, rgb.bytesPerPixel(),
+                which);
+            assertArrayEquals(drawn, rgb.pixels(), which);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aChannelShownAloneInColourOrGrayscaleModeIsKeptAsItsSamples() {
+    CompositeImage colour = twoChannels(CompositeImage.COLOR);
+    colour.setC(2);
+    assertEquals(3, convert(colour, Rule.DISPLAYED).bytesPerPixel());
+    assertArrayEquals(imageJDrawing(colour), convert(colour, Rule.DISPLAYED).pixels());
+    CompositeImage gray = twoChannels(CompositeImage.GRAYSCALE);
+    gray.setC(1);
+    assertEquals(1, convert(gray, Rule.DISPLAYED).bytesPerPixel());
+    assertArrayEquals(imageJDrawing(gray), convert(gray, Rule.DISPLAYED).pixels());
   }
 
   @Test
@@ -400,6 +454,21 @@ class ImageConversionTest {
     v[1] = Float.POSITIVE_INFINITY;
     v[2] = Float.NEGATIVE_INFINITY;
     return new FloatProcessor(w, h, v);
+  }
+
+  private static boolean isGray(float[] planar) {
+    int n = planar.length / 3;
+    for (int i = 0; i < n; i++) {
+      if (planar[i] != planar[n + i] || planar[i] != planar[2 * n + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static LUT inverted() {
+    LUT lut = LUT.createLutFromColor(Color.white);
+    return lut.createInvertedLut();
   }
 
   private static ImageProcessor constant(ImageProcessor ip, float value) {

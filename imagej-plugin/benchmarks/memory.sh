@@ -2,12 +2,12 @@
 # Peak memory and time of MA-CLIP Score on a 100-megapixel image in a real ImageJ 1.x: the
 # packaged plugin installed from the update-site folder as Fiji's Updater would (plugins/, jars/,
 # lib/<platform>/), in a fresh JVM per run with the given -Xmx, `ImageJ -batch` under xvfb-run.
-# Each macro makes the image (newImage: RGB noise or 8-bit noise, seeded: the same pixels in
+# Each macro sets the pixel limit (max=) to the image's pixels (100 MP is over the default
+# guard), makes the image (newImage: RGB noise or 8-bit noise, seeded: the same pixels in
 # every run), times `run("MA-CLIP Score")` with getTime() and prints Q. Peak memory is the
-# JVM's peak resident set (/usr/bin/time -v);
-# the baseline is the same heap scoring a 1024x768 RGB image, so "B/px" = (peak − baseline) /
-# pixels: the image in ImageJ, its conversion and the scoring above ImageJ, ONNX Runtime and the
-# model. For each case and build the heaps are tried smallest first, up to the first that
+# JVM's peak resident set (/usr/bin/time -v); the baseline is the same heap scoring a 1024x768
+# RGB image, so "B/px" = (peak − baseline) / pixels: the image in ImageJ, its conversion and the
+# scoring above ImageJ, ONNX Runtime and the model. For each case and build the heaps are tried smallest first, up to the first that
 # scores. Builds are given as NAME=SITE (a build's imagej-plugin/target/fiji), compared case by
 # case side by side; by default this checkout's build alone.
 #
@@ -16,17 +16,17 @@
 #     before=/tmp/before/imagej-plugin/target/fiji after=imagej-plugin/target/fiji
 #
 # Environment: SIZE (WxH, default 10000x10000), HEAPS (default "512m 768m 1024m 1280m 1536m
-# 2048m"), CASES (default "rgb gray gray-raw"), BUNDLE (default the tiny golden bundle),
-# TIMEOUT_S per run (default 600).
+# 2048m 2560m 3072m"), CASES (default "rgb gray gray-raw"), BUNDLE (default the tiny golden
+# bundle), TIMEOUT_S per run (default 600).
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n 2,19p "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,20p "$0"; exit 2; }
 ij_jar=$1
 shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 builds=("$@")
 [ ${#builds[@]} -gt 0 ] || builds=("this=$root/imagej-plugin/target/fiji")
 SIZE=${SIZE:-10000x10000}
-HEAPS=${HEAPS:-"512m 768m 1024m 1280m 1536m 2048m"}
+HEAPS=${HEAPS:-"512m 768m 1024m 1280m 1536m 2048m 2560m 3072m"}
 CASES=${CASES:-"rgb gray gray-raw"}
 BUNDLE=${BUNDLE:-$root/maclip-scoring/src/test/resources/golden/tinyrn}
 TIMEOUT_S=${TIMEOUT_S:-600}
@@ -58,6 +58,7 @@ run() {
   local build=$1 macro=$work/m.ijm rc=0
   shift
   cat >"$macro" <<IJM
+run("MA-CLIP Settings...", "model=[$BUNDLE] max=$(($3 * $4))");
 random("seed", 1);
 newImage("img", "$2 noise", $3, $4, 1);
 t0 = getTime();

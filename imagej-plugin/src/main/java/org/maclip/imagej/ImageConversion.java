@@ -101,8 +101,7 @@ public final class ImageConversion {
     ImageProcessor shown = imp.getProcessor();
     ip.setMinAndMax(shown.getMin(), shown.getMax()); // ImageJ reads 0-0 as the data's own range
     IndexColorModel lut = baseColours(imp, plane.channel());
-    Object pixels = ip.getPixels();
-    if (!(pixels instanceof byte[] || pixels instanceof short[])) {
+    if (!isInteger(ip)) {
       return fromPackedRgb(drawn(ip, lut, ip.getMin(), ip.getMax()), width, height);
     }
     int[] colours = drawn(everyValue(ip), lut, ip.getMin(), ip.getMax());
@@ -111,11 +110,21 @@ public final class ImageConversion {
       for (int v = 0; v < table.length; v++) {
         table[v] = (colours[v] & 0xff) / 255f;
       }
-      return pixels instanceof byte[] bytes
-          ? RgbImage.ofGray(width, height, bytes.clone(), table)
-          : RgbImage.ofGray(width, height, ((short[]) pixels).clone(), table);
+      return samples(ip, table, width, height);
     }
     return packed(i -> colours[ip.get(i)], width, height);
+  }
+
+  /** True for an 8 or 16-bit plane (bytes or shorts, one sample a pixel). */
+  private static boolean isInteger(ImageProcessor ip) {
+    return ip.getPixels() instanceof byte[] || ip.getPixels() instanceof short[];
+  }
+
+  /** An 8 or 16-bit plane's samples, copied, gray, a sample {@code v} standing for {@code table[v]}. */
+  private static RgbImage samples(ImageProcessor ip, float[] table, int width, int height) {
+    return ip.getPixels() instanceof byte[] bytes
+        ? RgbImage.ofGray(width, height, bytes.clone(), table)
+        : RgbImage.ofGray(width, height, ((short[]) ip.getPixels()).clone(), table);
   }
 
   /** What ImageJ draws for {@code ip} through {@code lut} from {@code min} to {@code max}. */
@@ -212,12 +221,8 @@ public final class ImageConversion {
 
   /** One plane as a gray image of its {@link #linear} values, copied at its own depth. */
   private static RgbImage gray(ImageProcessor ip, int width, int height) {
-    Object pixels = ip.getPixels();
-    if (pixels instanceof byte[] bytes) {
-      return RgbImage.ofGray(width, height, bytes.clone(), table(ip));
-    }
-    if (pixels instanceof short[] shorts) {
-      return RgbImage.ofGray(width, height, shorts.clone(), table(ip));
+    if (isInteger(ip)) {
+      return samples(ip, table(ip), width, height);
     }
     Linear values = linear(ip);
     float[] out = new float[width * height];

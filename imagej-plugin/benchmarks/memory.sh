@@ -3,13 +3,15 @@
 # packaged plugin installed from the update-site folder as Fiji's Updater would (plugins/, jars/,
 # lib/<platform>/), in a fresh JVM per run with the given -Xmx, `ImageJ -batch` under xvfb-run.
 # Each macro sets the pixel limit (max=) to the image's pixels (100 MP is over the default
-# guard), makes the image (newImage: RGB noise or 8-bit noise, seeded: the same pixels in
-# every run), times `run("MA-CLIP Score")` with getTime() and prints Q. Peak memory is the
-# JVM's peak resident set (/usr/bin/time -v); the baseline is the same heap scoring a 1024x768
-# RGB image, so "B/px" = (peak − baseline) / pixels: the image in ImageJ, its conversion and the
-# scoring above ImageJ, ONNX Runtime and the model. For each case and build the heaps are tried smallest first, up to the first that
-# scores. Builds are given as NAME=SITE (a build's imagej-plugin/target/fiji), compared case by
-# case side by side; by default this checkout's build alone.
+# guard), makes the image with newImage (an RGB ramp: ImageJ's RGB noise needs 300 MB more than
+# the image to make it; 8-bit noise, seeded: the same pixels in every run), times
+# `run("MA-CLIP Score")` with getTime() and prints Q. Peak memory is the JVM's peak resident
+# set (/usr/bin/time -v); the baseline is the same heap scoring a 1024x768 RGB image, so "B/px"
+# = (peak − baseline) / pixels: the image in ImageJ, its conversion and the scoring above
+# ImageJ, ONNX Runtime and the model. For each case and build the heaps are tried smallest
+# first, up to the first that scores. Builds are given as NAME=SITE (a build's
+# imagej-plugin/target/fiji), compared case by case side by side; by default this checkout's
+# build alone.
 #
 #   mvn -B -ntp -q -pl imagej-plugin -am package -DskipTests
 #   imagej-plugin/benchmarks/memory.sh "$(ls ~/.m2/repository/net/imagej/ij/*/ij-*.jar | tail -1)" \
@@ -19,7 +21,7 @@
 # 2048m 2560m 3072m"), CASES (default "rgb gray gray-raw"), BUNDLE (default the tiny golden
 # bundle), TIMEOUT_S per run (default 600).
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n 2,20p "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,22p "$0"; exit 2; }
 ij_jar=$1
 shift
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -53,14 +55,14 @@ for spec in "${builds[@]}"; do
   cp -r "$site/lib/$platform" "$work/$name/lib/"
 done
 
-# run BUILD HEAP TYPE W H OPTIONS: prints "peak_kb wall_s score_ms q" of one run, or "FAILED line"
+# run BUILD HEAP FILL W H OPTIONS: prints "peak_kb wall_s score_ms q" of one run, or "FAILED line"
 run() {
   local build=$1 macro=$work/m.ijm rc=0
   shift
   cat >"$macro" <<IJM
 run("MA-CLIP Settings...", "model=[$BUNDLE] max=$(($3 * $4))");
 random("seed", 1);
-newImage("img", "$2 noise", $3, $4, 1);
+newImage("img", "$2", $3, $4, 1);
 t0 = getTime();
 run("MA-CLIP Score", "model=[$BUNDLE] $5");
 print("RESULT " + (getTime() - t0) + " " + d2s(getResult("Q", 0), 12));
@@ -87,9 +89,9 @@ printf '%-9s %-7s %-8s %-6s %9s %9s %7s %8s %8s %s\n' \
 pixels=$((width * height))
 for c in $CASES; do
   case $c in
-    rgb) type=RGB bpp=4 options="" ;;
-    gray) type=8-bit bpp=1 options="" ;;
-    gray-raw) type=8-bit bpp=1 options="raw" ;;
+    rgb) type="RGB ramp" bpp=4 options="" ;;
+    gray) type="8-bit noise" bpp=1 options="" ;;
+    gray-raw) type="8-bit noise" bpp=1 options="raw" ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
   esac
   mb=$((pixels * bpp / 1000000))
@@ -103,7 +105,7 @@ for c in $CASES; do
         continue
       fi
       if [[ -z ${base[$build$heap]:-} ]]; then
-        read -r bkb _ <<<"$(run "$build" "$heap" RGB 1024 768 "")"
+        read -r bkb _ <<<"$(run "$build" "$heap" "RGB noise" 1024 768 "")"
         base[$build$heap]=$bkb
       fi
       awk -v c="$c" -v b="$build" -v mb="$mb" -v heap="$heap" -v kb="$kb" \

@@ -150,6 +150,12 @@ public final class ImageConversion {
     return new ShortProcessor(256, 256, values, null);
   }
 
+  private static boolean isGray(IndexColorModel lut) {
+    int[] colours = new int[lut.getMapSize()];
+    lut.getRGBs(colours);
+    return isGray(colours);
+  }
+
   private static boolean isGray(int[] colours) {
     for (int c : colours) {
       int r = c >> 16 & 0xff;
@@ -312,31 +318,51 @@ public final class ImageConversion {
     return RgbImage.ofRgbBytes(width, height, out);
   }
 
+  /** How a plane's displayed channels are drawn, as far as its conversion's memory goes. */
+  enum Drawing {
+    /** One channel under a gray LUT. */
+    GRAY,
+    /** One channel under a coloured LUT (or a LUT not known). */
+    COLOUR,
+    /** Several channels drawn together (composite mode). */
+    MIXED
+  }
+
   /**
-   * Bytes {@link #convert} allocates for one plane of {@code imp} at its peak. RGB: 3 a pixel
-   * (the picture). One 8 or 16-bit channel, as displayed: 3 at most (gray: its samples, 1 or 2)
-   * and the tables of a ramp (up to 1 MB); as raw: its samples (1 or 2) and, for 16-bit, a table
-   * of 65536 floats. One 32-bit channel: as displayed, the picture, ImageJ's packed rendering (4)
-   * and its AWT image (up to 4); as raw, its floats (4). Several channels drawn together: as
-   * displayed, the same 11 as a 32-bit plane; as raw, planar floats (12) and one table at a time.
+   * Bytes {@link #convert} allocates for {@code plane} of {@code imp} at its peak. RGB: 3 a pixel
+   * (the picture). One 8 or 16-bit channel, as displayed: its samples (1 or 2) under a gray LUT,
+   * 3 under a coloured one, and the tables of a ramp (up to 1 MB); as raw: its samples (1 or 2)
+   * and, for 16-bit, a table of 65536 floats. One 32-bit channel: as displayed, the picture,
+   * ImageJ's packed rendering (4) and its AWT image (up to 4); as raw, its floats (4). Several
+   * channels drawn together: as displayed, the same 11 as a 32-bit plane; as raw, planar floats
+   * (12) and one table at a time.
    */
-  static long conversionBytes(ImagePlus imp, Rule rule) {
-    boolean mixed = displayedChannels(imp, imp.getC()).length > 1
-        || rule == Rule.DISPLAYED && isCompositeMode(imp);
-    return conversionBytes((long) imp.getWidth() * imp.getHeight(), imp.getBitDepth(), mixed,
+  static long conversionBytes(ImagePlus imp, Plane plane, Rule rule) {
+    Drawing drawing;
+    if (displayedChannels(imp, plane.channel()).length > 1
+        || rule == Rule.DISPLAYED && isCompositeMode(imp)) {
+      drawing = Drawing.MIXED;
+    } else {
+      drawing = isGray(baseColours(imp, plane.channel())) ? Drawing.GRAY : Drawing.COLOUR;
+    }
+    return conversionBytes((long) imp.getWidth() * imp.getHeight(), imp.getBitDepth(), drawing,
         rule);
   }
 
   /**
-   * {@link #conversionBytes(ImagePlus, Rule)} for a plane of {@code pixels} pixels of ImageJ's
-   * {@code bitDepth} (8, 16, 24 or 32), {@code mixed} when several channels are drawn together.
+   * {@link #conversionBytes(ImagePlus, Plane, Rule)} for a plane of {@code pixels} pixels of
+   * ImageJ's {@code bitDepth} (8, 16, 24 or 32) drawn as {@code drawing}.
    */
-  static long conversionBytes(long pixels, int bitDepth, boolean mixed, Rule rule) {
+  static long conversionBytes(long pixels, int bitDepth, Drawing drawing, Rule rule) {
     if (bitDepth == 24) {
       return 3 * pixels;
     }
+    boolean mixed = drawing == Drawing.MIXED;
     if (rule == Rule.DISPLAYED) {
-      return mixed || bitDepth == 32 ? 11 * pixels : 3 * pixels + RAMP_BYTES;
+      if (mixed || bitDepth == 32) {
+        return 11 * pixels;
+      }
+      return (drawing == Drawing.GRAY ? bitDepth / 8 : 3) * pixels + RAMP_BYTES;
     }
     long table = bitDepth == 16 ? 4L * 65536 : 0;
     return (mixed ? 12 : bitDepth / 8) * pixels + table;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.maclip.imagej.ImageConversion.Drawing;
 import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
 
@@ -69,8 +70,15 @@ record OpenNeed(int width, int height, long bytes) {
     int bitDepth;
     int sampleBytes;
     int channels = channels(first.description);
+    // ImageJ writes a LUT that is not gray as a TIFF colour map (COLOR8); a 16-bit LUT is unknown
+    boolean grayLut = false;
     switch (first.fileType) {
-      case FileInfo.GRAY8, FileInfo.COLOR8, FileInfo.BITMAP -> {
+      case FileInfo.GRAY8, FileInfo.BITMAP -> {
+        bitDepth = 8;
+        sampleBytes = 1;
+        grayLut = true;
+      }
+      case FileInfo.COLOR8 -> {
         bitDepth = 8;
         sampleBytes = 1;
       }
@@ -97,7 +105,8 @@ record OpenNeed(int width, int height, long bytes) {
     }
     long pixels = (long) first.width * first.height;
     long opened = planes * pixels * sampleBytes;
-    long conversion = ImageConversion.conversionBytes(pixels, bitDepth, channels > 1, rule);
+    Drawing drawing = channels > 1 ? Drawing.MIXED : grayLut ? Drawing.GRAY : Drawing.COLOUR;
+    long conversion = ImageConversion.conversionBytes(pixels, bitDepth, drawing, rule);
     return Optional.of(new OpenNeed(first.width, first.height, opened + conversion));
   }
 
@@ -114,8 +123,10 @@ record OpenNeed(int width, int height, long bytes) {
     long decoder = pixels * Math.max(4, h.bands() * (deep ? 2 : 1));
     long imageJ = pixels * (colour && deep ? 6 : 4);
     int bitDepth = colour ? (deep ? 16 : 24) : (deep ? 16 : 8);
-    long conversion =
-        ImageConversion.conversionBytes(pixels, bitDepth, colour && deep, rule);
+    // a 16-bit gray PNG is gray; one 8-bit band may be a palette
+    Drawing drawing = colour && deep ? Drawing.MIXED
+        : !colour && deep ? Drawing.GRAY : Drawing.COLOUR;
+    long conversion = ImageConversion.conversionBytes(pixels, bitDepth, drawing, rule);
     return new OpenNeed(h.width(), h.height(), decoder + imageJ + conversion);
   }
 }

@@ -45,7 +45,7 @@ final class PlaneInput implements ImageInput {
       long maxPixels, MemoryBudget memory) throws ImageException {
     checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
     memory.check(
-        name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, rule));
+        name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, plane, rule));
     try {
       return ImageConversion.convert(imp, plane, rule);
     } catch (IllegalArgumentException e) {

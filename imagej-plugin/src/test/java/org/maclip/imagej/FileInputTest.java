@@ -12,7 +12,9 @@ import ij.io.Opener;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
+import ij.process.LUT;
 import ij.process.ShortProcessor;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,9 +49,10 @@ class FileInputTest {
       FileInput input = new FileInput(big, "big.tif", Rule.DISPLAYED, free(100));
       ImageException refused = assertThrows(ImageException.class,
           () -> input.decode(Long.MAX_VALUE));
-      // ImageJ's 8-bit plane (1 B/px) and the displayed conversion (3 and a ramp's 1 MB): a check
-      // after ImageJ had opened the file would count the conversion alone (1718 MB)
-      long need = 4L * size[0] * size[1] + MB;
+      // ImageJ's 8-bit plane (1 B/px) and the displayed conversion (1 under a gray LUT, and a
+      // ramp's 1 MB): a check after ImageJ had opened the file would count the conversion alone
+      // (574 MB)
+      long need = 2L * size[0] * size[1] + MB;
       String message = refused.getMessage();
       assertTrue(message.contains("big.tif")
           && message.contains(size[0] + "x" + size[1] + " needs " + (need + MB - 1) / MB + " MB")
@@ -82,7 +85,10 @@ class FileInputTest {
       int w = size[0];
       int h = size[1];
       long px = (long) w * h;
-      assertNeed(px + 3 * px + MB, tiff(new ByteProcessor(w, h)), Rule.DISPLAYED, w, h);
+      assertNeed(px + px + MB, tiff(new ByteProcessor(w, h)), Rule.DISPLAYED, w, h);
+      ImagePlus red = new ImagePlus("red", new ByteProcessor(w, h));
+      red.getProcessor().setLut(LUT.createLutFromColor(Color.red));
+      assertNeed(px + 3 * px + MB, save("red" + w + ".tif", red), Rule.DISPLAYED, w, h);
       assertNeed(px + px, tiff(new ByteProcessor(w, h)), Rule.RAW, w, h);
       assertNeed(4 * px + 3 * px, tiff(new ColorProcessor(w, h)), Rule.RAW, w, h);
       assertNeed(4 * px + 4 * px, tiff(new FloatProcessor(w, h)), Rule.RAW, w, h);

@@ -29,10 +29,11 @@ class ImageConversionTest {
   void aPlaneIsCheckedAgainstImageJsFreeMemoryBeforeItIsConverted() {
     ImagePlus rgb = new ImagePlus("rgb", new ColorProcessor(4000, 3000));
     ImagePlus gray = new ImagePlus("gray", new ByteProcessor(4000, 3000));
-    assertEquals(3L * 12_000_000, ImageConversion.conversionBytes(rgb, Rule.DISPLAYED));
-    assertEquals(
-        3L * 12_000_000 + (1 << 20), ImageConversion.conversionBytes(gray, Rule.DISPLAYED));
-    assertEquals(1L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.RAW));
+    assertEquals(3L * 12_000_000, bytes(rgb, Rule.DISPLAYED));
+    assertEquals(1L * 12_000_000 + (1 << 20), bytes(gray, Rule.DISPLAYED));
+    assertEquals(1L * 12_000_000, bytes(gray, Rule.RAW));
+    gray.getProcessor().setLut(LUT.createLutFromColor(Color.green));
+    assertEquals(3L * 12_000_000 + (1 << 20), bytes(gray, Rule.DISPLAYED));
     long tooMuch = Runtime.getRuntime().maxMemory() + (1L << 20);
     org.maclip.scoring.ImageException refused = assertThrows(
         org.maclip.scoring.ImageException.class,
@@ -167,6 +168,9 @@ class ImageConversionTest {
             assertEquals(grayBytes[k] == 1 || isGray(drawn) ? depth : 3, rgb.bytesPerPixel(),
                 which);
             assertArrayEquals(drawn, rgb.pixels(), which);
+            long px = (long) size[0] * size[1];
+            assertEquals((grayBytes[k] == 1 ? depth : 3) * px + (1 << 20),
+                bytes(imp, Rule.DISPLAYED), which);
           }
         }
       }
@@ -306,7 +310,7 @@ class ImageConversionTest {
         assertArrayEquals(oldRaw(imp, new int[] {1}), rgb.pixels(), which);
         long table = planes[k] instanceof ShortProcessor ? 4L * 65536 : 0;
         assertEquals(bytesPerPixel[k] * (long) w * h + table,
-            ImageConversion.conversionBytes(imp, Rule.RAW), which);
+            bytes(imp, Rule.RAW), which);
       }
     }
   }
@@ -343,7 +347,7 @@ class ImageConversionTest {
         assertArrayEquals(oldRaw(ci, some), convert(ci, Rule.RAW).pixels(), which + " some");
         long table = channels[0] instanceof ShortProcessor ? 4L * 65536 : 0;
         long bytes = (some.length > 1 ? 12 : channels[0].getBitDepth() / 8) * (long) w * h;
-        assertEquals(bytes + table, ImageConversion.conversionBytes(ci, Rule.RAW), which);
+        assertEquals(bytes + table, bytes(ci, Rule.RAW), which);
       }
     }
   }
@@ -476,6 +480,13 @@ class ImageConversionTest {
       ip.setf(i, value);
     }
     return ip;
+  }
+
+  /** {@link ImageConversion#conversionBytes} for the current plane. */
+  private static long bytes(ImagePlus imp, Rule rule) {
+    Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
+        imp.getT());
+    return ImageConversion.conversionBytes(imp, current, rule);
   }
 
   private static RgbImage convert(ImagePlus imp, Rule rule) {

@@ -4,10 +4,12 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.io.Opener;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
 import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.RgbImage;
 
 /**
@@ -22,11 +24,18 @@ final class FileInput implements ImageInput {
   private final Path path;
   private final String name;
   private final ImageConversion.Rule rule;
+  private final MemoryBudget memory;
 
   FileInput(Path path, String name, ImageConversion.Rule rule) {
+    this(path, name, rule, Settings.MEMORY);
+  }
+
+  /** A file whose opening and conversion must fit {@code memory}. */
+  FileInput(Path path, String name, ImageConversion.Rule rule, MemoryBudget memory) {
     this.path = path;
     this.name = name;
     this.rule = rule;
+    this.memory = memory;
   }
 
   @Override
@@ -34,19 +43,27 @@ final class FileInput implements ImageInput {
     return name;
   }
 
+  /**
+   * Opens the file and converts its first plane. Before ImageJ decodes anything, what the header
+   * tells ({@link OpenNeed}) is checked against the pixel limit and the memory; after, the opened
+   * image is checked again as an open image's plane is.
+   */
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
-    if (ImageFormats.isImageName(path.getFileName().toString())
-        && new Opener().getFileType(path.toString()) == Opener.UNKNOWN) {
+    int type = new Opener().getFileType(path.toString());
+    if (ImageFormats.isImageName(path.getFileName().toString()) && type == Opener.UNKNOWN) {
       return ImageDecoder.decode(path, maxPixels);
+    }
+    Optional<OpenNeed> need = OpenNeed.of(path, type, rule);
+    if (need.isPresent()) {
+      OpenNeed n = need.get();
+      PlaneInput.checkSize(name, n.width(), n.height(), maxPixels);
+      memory.check(name, n.width(), n.height(), n.bytes());
     }
     ImagePlus imp = open();
     try {
-      PlaneInput.checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
       Plane first = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), 1, 1);
-      return ImageConversion.convert(imp, first, rule);
-    } catch (IllegalArgumentException e) {
-      throw new ImageException(name, e.getMessage(), e);
+      return PlaneInput.convert(name, imp, first, rule, maxPixels, memory);
     } finally {
       imp.flush();
     }

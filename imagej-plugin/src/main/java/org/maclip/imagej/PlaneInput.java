@@ -3,6 +3,7 @@ package org.maclip.imagej;
 import ij.ImagePlus;
 import org.maclip.scoring.ImageException;
 import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.PixelLimitException;
 import org.maclip.scoring.RgbImage;
 
@@ -33,9 +34,18 @@ final class PlaneInput implements ImageInput {
 
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
+    return convert(name, imp, plane, rule, maxPixels, Settings.MEMORY);
+  }
+
+  /**
+   * A plane of an image ImageJ holds, converted by {@code rule} once its size passes the pixel
+   * limit and its conversion fits {@code memory}; every failure names {@code name}.
+   */
+  static RgbImage convert(String name, ImagePlus imp, Plane plane, ImageConversion.Rule rule,
+      long maxPixels, MemoryBudget memory) throws ImageException {
     checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
-    Settings.MEMORY.check(
-        name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, rule));
+    memory.check(
+        name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, plane, rule));
     try {
       return ImageConversion.convert(imp, plane, rule);
     } catch (IllegalArgumentException e) {

@@ -29,9 +29,11 @@ class ImageConversionTest {
   void aPlaneIsCheckedAgainstImageJsFreeMemoryBeforeItIsConverted() {
     ImagePlus rgb = new ImagePlus("rgb", new ColorProcessor(4000, 3000));
     ImagePlus gray = new ImagePlus("gray", new ByteProcessor(4000, 3000));
-    assertEquals(3L * 12_000_000, ImageConversion.conversionBytes(rgb, Rule.DISPLAYED));
-    assertEquals(11L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.DISPLAYED));
-    assertEquals(16L * 12_000_000, ImageConversion.conversionBytes(gray, Rule.RAW));
+    assertEquals(3L * 12_000_000, bytes(rgb, Rule.DISPLAYED));
+    assertEquals(1L * 12_000_000 + (1 << 20), bytes(gray, Rule.DISPLAYED));
+    assertEquals(1L * 12_000_000, bytes(gray, Rule.RAW));
+    gray.getProcessor().setLut(LUT.createLutFromColor(Color.green));
+    assertEquals(3L * 12_000_000 + (1 << 20), bytes(gray, Rule.DISPLAYED));
     long tooMuch = Runtime.getRuntime().maxMemory() + (1L << 20);
     org.maclip.scoring.ImageException refused = assertThrows(
         org.maclip.scoring.ImageException.class,
@@ -131,6 +133,62 @@ class ImageConversionTest {
     assertArrayEquals(imageJDrawing(imp), third.pixels());
   }
 
+  /**
+   * One 8 or 16-bit channel is drawn by ImageJ value by value and kept as its samples: the same
+   * picture as ImageJ draws of the whole plane, gray at the sample's depth under a gray LUT.
+   */
+  @Test
+  void oneChannelIsKeptAsItsSamplesWithImageJsDrawingOfEveryValue() {
+    byte[] r = new byte[256];
+    byte[] g = new byte[256];
+    byte[] b = new byte[256];
+    new java.util.Random(3).nextBytes(r);
+    new java.util.Random(4).nextBytes(g);
+    new java.util.Random(5).nextBytes(b);
+    LUT[] luts = {null, LUT.createLutFromColor(Color.red), new LUT(r, g, b), inverted()};
+    int[] grayBytes = {1, 3, 3, 1};
+    double[][] ranges = {{0, 0}, {30, 200}, {4000, 30000}, {1000, 1000}};
+    for (int[] size : new int[][] {{37, 23}, {23, 37}}) {
+      for (ImageProcessor plane : new ImageProcessor[] {random8(size[0], size[1], 7),
+          random16(size[0], size[1], 8)}) {
+        for (int k = 0; k < luts.length; k++) {
+          for (double[] range : ranges) {
+            ImagePlus imp = new ImagePlus("one", plane.duplicate());
+            if (luts[k] != null) {
+              imp.getProcessor().setLut(luts[k]);
+            }
+            imp.setDisplayRange(range[0], range[1]);
+            String which = plane.getBitDepth() + "-bit lut " + k + " range " + range[0] + "-"
+                + range[1] + " " + size[0] + "x" + size[1];
+            RgbImage rgb = convert(imp, Rule.DISPLAYED);
+            float[] drawn = imageJDrawing(imp);
+            // gray under a gray LUT; under a coloured one too when the range draws every value
+            // in the LUT's first colour (an 8-bit range above 255 under red: all black)
+            int depth = plane.getBitDepth() / 8;
+            assertEquals(grayBytes[k] == 1 || isGray(drawn) ? depth : 3, rgb.bytesPerPixel(),
+                which);
+            assertArrayEquals(drawn, rgb.pixels(), which);
+            long px = (long) size[0] * size[1];
+            assertEquals((grayBytes[k] == 1 ? depth : 3) * px + (1 << 20),
+                bytes(imp, Rule.DISPLAYED), which);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aChannelShownAloneInColourOrGrayscaleModeIsKeptAsItsSamples() {
+    CompositeImage colour = twoChannels(CompositeImage.COLOR);
+    colour.setC(2);
+    assertEquals(3, convert(colour, Rule.DISPLAYED).bytesPerPixel());
+    assertArrayEquals(imageJDrawing(colour), convert(colour, Rule.DISPLAYED).pixels());
+    CompositeImage gray = twoChannels(CompositeImage.GRAYSCALE);
+    gray.setC(1);
+    assertEquals(1, convert(gray, Rule.DISPLAYED).bytesPerPixel());
+    assertArrayEquals(imageJDrawing(gray), convert(gray, Rule.DISPLAYED).pixels());
+  }
+
   @Test
   void aCompositeMixesItsActiveChannelsInTheirColours() {
     CompositeImage ci = twoChannels(CompositeImage.COMPOSITE);
@@ -222,11 +280,76 @@ class ImageConversionTest {
 
   @Test
   void rawFloatGivesNanAndConstantPlanesZero() {
-    float[] withNan = ImageConversion.linear(new FloatProcessor(3, 1,
+    ImageConversion.Linear withNan = ImageConversion.linear(new FloatProcessor(3, 1,
         new float[] {Float.NaN, 2f, 4f}));
-    assertArrayEquals(new float[] {0f, 0f, 1f}, withNan);
-    float[] constant = ImageConversion.linear(new FloatProcessor(2, 1, new float[] {7f, 7f}));
-    assertArrayEquals(new float[] {0f, 0f}, constant);
+    assertArrayEquals(new float[] {0f, 0f, 1f},
+        new float[] {withNan.at(0), withNan.at(1), withNan.at(2)});
+    ImageConversion.Linear constant =
+        ImageConversion.linear(new FloatProcessor(2, 1, new float[] {7f, 7f}));
+    assertArrayEquals(new float[] {0f, 0f}, new float[] {constant.at(0), constant.at(1)});
+  }
+
+  @Test
+  void rawOneChannelStaysAtItsDepthWithTheOldFloatValuesBitForBit() {
+    for (int[] size : new int[][] {{37, 23}, {23, 37}}) {
+      int w = size[0];
+      int h = size[1];
+      long seed = w;
+      ImageProcessor[] planes = {
+        random8(w, h, seed), random16(w, h, seed), random32(w, h, seed),
+        constant(new ByteProcessor(w, h), 9), constant(new ShortProcessor(w, h), 40000),
+        constant(new FloatProcessor(w, h), -3.5f), constant(new FloatProcessor(w, h), Float.NaN),
+      };
+      int[] bytesPerPixel = {1, 2, 4, 1, 2, 4, 4};
+      for (int k = 0; k < planes.length; k++) {
+        ImagePlus imp = new ImagePlus("p" + k, planes[k]);
+        imp.setDisplayRange(3, 7);
+        String which = "plane " + k + " " + w + "x" + h;
+        RgbImage rgb = convert(imp, Rule.RAW);
+        assertEquals(bytesPerPixel[k], rgb.bytesPerPixel(), which);
+        assertArrayEquals(oldRaw(imp, new int[] {1}), rgb.pixels(), which);
+        long table = planes[k] instanceof ShortProcessor ? 4L * 65536 : 0;
+        assertEquals(bytesPerPixel[k] * (long) w * h + table,
+            bytes(imp, Rule.RAW), which);
+      }
+    }
+  }
+
+  @Test
+  void rawSeveralChannelsMixAsFloatsWithTheOldValuesBitForBit() {
+    for (int[] size : new int[][] {{31, 17}, {17, 31}}) {
+      int w = size[0];
+      int h = size[1];
+      ImageProcessor[][] cases = {
+        {random8(w, h, 1), random8(w, h, 2), random8(w, h, 3)},
+        {random16(w, h, 4), constant(new ShortProcessor(w, h), 7)},
+        {random32(w, h, 5), random32(w, h, 6), constant(new FloatProcessor(w, h), Float.NaN)},
+      };
+      Color[] colours = {Color.yellow, Color.magenta, new Color(90, 200, 255)};
+      for (ImageProcessor[] channels : cases) {
+        ImageStack stack = new ImageStack(w, h);
+        LUT[] luts = new LUT[channels.length];
+        for (int c = 0; c < channels.length; c++) {
+          stack.addSlice(channels[c]);
+          luts[c] = LUT.createLutFromColor(colours[c]);
+        }
+        ImagePlus imp = new ImagePlus("mix", stack);
+        imp.setDimensions(channels.length, 1, 1);
+        CompositeImage ci = new CompositeImage(imp, CompositeImage.COMPOSITE);
+        ci.setLuts(luts);
+        String which = channels.length + "x" + channels[0].getBitDepth() + "-bit " + w + "x" + h;
+        int[] all = java.util.stream.IntStream.rangeClosed(1, channels.length).toArray();
+        RgbImage rgb = convert(ci, Rule.RAW);
+        assertEquals(12, rgb.bytesPerPixel(), which);
+        assertArrayEquals(oldRaw(ci, all), rgb.pixels(), which);
+        ci.setActiveChannels(channels.length == 2 ? "01" : "101");
+        int[] some = channels.length == 2 ? new int[] {2} : new int[] {1, 3};
+        assertArrayEquals(oldRaw(ci, some), convert(ci, Rule.RAW).pixels(), which + " some");
+        long table = channels[0] instanceof ShortProcessor ? 4L * 65536 : 0;
+        long bytes = (some.length > 1 ? 12 : channels[0].getBitDepth() / 8) * (long) w * h;
+        assertEquals(bytes + table, bytes(ci, Rule.RAW), which);
+      }
+    }
   }
 
   @Test
@@ -253,6 +376,118 @@ class ImageConversionTest {
   }
 
   // ---- helpers ----
+
+  /**
+   * The raw rule as it was before planes were kept compact: each displayed channel of the current
+   * plane as floats, added in its colour (white for one channel) into planar floats.
+   */
+  private static float[] oldRaw(ImagePlus imp, int[] channels) {
+    int size = imp.getWidth() * imp.getHeight();
+    float[] out = new float[3 * size];
+    for (int c : channels) {
+      int index = Planes.at(imp.getNChannels(), imp.getNSlices(), c, imp.getZ(), imp.getT())
+          .index();
+      float[] values = oldLinear(imp.getStack().getProcessor(index));
+      float[] colour = {1, 1, 1};
+      if (channels.length > 1) {
+        LUT lut = ((CompositeImage) imp).getChannelLut(c);
+        int top = lut.getMapSize() - 1;
+        colour = new float[] {lut.getRed(top) / 255f, lut.getGreen(top) / 255f,
+            lut.getBlue(top) / 255f};
+      }
+      for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < size; i++) {
+          out[k * size + i] = Math.min(1f, out[k * size + i] + colour[k] * values[i]);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static float[] oldLinear(ImageProcessor ip) {
+    int size = ip.getPixelCount();
+    float[] out = new float[size];
+    if (ip.getBitDepth() == 8) {
+      for (int i = 0; i < size; i++) {
+        out[i] = ip.get(i) / 255f;
+      }
+      return out;
+    }
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      float v = ip.getf(i);
+      if (Float.isFinite(v)) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    double span = max > min ? max - min : Double.POSITIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      float v = ip.getf(i);
+      out[i] = Float.isFinite(v) ? (float) ((v - min) / span) : 0f;
+    }
+    return out;
+  }
+
+  private static ImageProcessor random8(int w, int h, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    ByteProcessor ip = new ByteProcessor(w, h);
+    random.nextBytes((byte[]) ip.getPixels());
+    return ip;
+  }
+
+  /** 16-bit samples over part of the range (not 0 to 65535), so the data range matters. */
+  private static ImageProcessor random16(int w, int h, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    short[] v = new short[w * h];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (short) (1000 + random.nextInt(50_000));
+    }
+    return new ShortProcessor(w, h, v, null);
+  }
+
+  /** Floats with NaN and infinities, which the data range leaves out. */
+  private static ImageProcessor random32(int w, int h, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    float[] v = new float[w * h];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) random.nextGaussian() * 1e3f;
+    }
+    v[0] = Float.NaN;
+    v[1] = Float.POSITIVE_INFINITY;
+    v[2] = Float.NEGATIVE_INFINITY;
+    return new FloatProcessor(w, h, v);
+  }
+
+  private static boolean isGray(float[] planar) {
+    int n = planar.length / 3;
+    for (int i = 0; i < n; i++) {
+      if (planar[i] != planar[n + i] || planar[i] != planar[2 * n + i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static LUT inverted() {
+    LUT lut = LUT.createLutFromColor(Color.white);
+    return lut.createInvertedLut();
+  }
+
+  private static ImageProcessor constant(ImageProcessor ip, float value) {
+    for (int i = 0; i < ip.getPixelCount(); i++) {
+      ip.setf(i, value);
+    }
+    return ip;
+  }
+
+  /** {@link ImageConversion#conversionBytes} for the current plane. */
+  private static long bytes(ImagePlus imp, Rule rule) {
+    Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),
+        imp.getT());
+    return ImageConversion.conversionBytes(imp, current, rule);
+  }
 
   private static RgbImage convert(ImagePlus imp, Rule rule) {
     Plane current = Planes.at(imp.getNChannels(), imp.getNSlices(), imp.getC(), imp.getZ(),

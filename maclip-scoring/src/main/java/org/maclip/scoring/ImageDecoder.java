@@ -77,7 +77,29 @@ public final class ImageDecoder {
    * @param bands samples per pixel the decoder will produce (4 when the header does not say)
    * @param bits bits per sample (8 when the header does not say)
    */
-  record Header(int width, int height, int bands, int bits) {}
+  public record Header(int width, int height, int bands, int bits) {}
+
+  /**
+   * What an image file's header tells, read without decoding any pixel: for a caller that
+   * decodes the file with another decoder (ImageJ's opener) and checks its size first.
+   */
+  public static Header header(Path path) throws ImageException {
+    String name = path.toString();
+    try (ImageInputStream stream = ImageIO.createImageInputStream(path.toFile())) {
+      if (stream == null) {
+        throw new ImageException(name, "cannot read the file");
+      }
+      ImageReader reader = readerFor(stream, name);
+      try {
+        reader.setInput(stream, true, true);
+        return header(reader, name);
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new ImageException(name, "cannot read the image (" + Failures.describe(e) + ")", e);
+    }
+  }
 
   /** The decompression-bomb guard: at most {@code maxPixels} pixels. */
   static SizeCheck pixelLimit(String name, long maxPixels) {

@@ -8,8 +8,9 @@ import java.util.function.IntBinaryOperator;
  * decoder wrote them (often the decoder's own raster, so the pixels are never copied); a gray
  * image keeps one sample per pixel for its three channels. Only pixels given as floats, and
  * images resized on floats, hold four bytes per sample. A sample {@code v} stands for {@code
- * table[v]} ({@code v / (2^bits − 1)} in float32), so reading it gives exactly the float the
- * reference computes; nothing is normalised here, the views normalise what they cut.
+ * table[v]} ({@code v / (2^bits − 1)} in float32, or a gray plane's own mapping given to {@link
+ * #ofGray}), so reading it gives exactly the float the reference computes; nothing is normalised
+ * here, the views normalise what they cut.
  */
 public final class RgbImage {
   private final int width;
@@ -103,6 +104,35 @@ public final class RgbImage {
   /** Interleaved 8-bit RGB: {@code data[3 · (y·width + x) + c]}. */
   public static RgbImage ofRgbBytes(int width, int height, byte[] data) {
     return ofBytes(width, height, data, 8, 0, 3, 3 * width, new int[] {0, 1, 2});
+  }
+
+  /**
+   * A gray image of one unsigned 8-bit sample a pixel, row by row ({@code samples[y·width + x]}),
+   * a sample {@code v} standing for {@code table[v]} (256 values in [0, 1]): a mapping of the
+   * caller's, such as a plane's data range. The arrays are used as they are, not copied.
+   */
+  public static RgbImage ofGray(int width, int height, byte[] samples, float[] table) {
+    return new RgbImage(
+        width, height, samples, null, null, checkTable(table, 256), 0, 1, width, new int[3]);
+  }
+
+  /** {@link #ofGray(int, int, byte[], float[])} for unsigned 16-bit samples (65536 values). */
+  public static RgbImage ofGray(int width, int height, short[] samples, float[] table) {
+    return new RgbImage(
+        width, height, null, samples, null, checkTable(table, 65536), 0, 1, width, new int[3]);
+  }
+
+  /** A gray image of one float value in [0, 1] a pixel, row by row; the array is not copied. */
+  public static RgbImage ofGray(int width, int height, float[] values) {
+    return new RgbImage(width, height, null, null, values, null, 0, 1, width, new int[3]);
+  }
+
+  private static float[] checkTable(float[] table, int size) {
+    if (table.length != size) {
+      throw new IllegalArgumentException(
+          "a sample table needs " + size + " values, got " + table.length);
+    }
+    return table;
   }
 
   /**

@@ -116,6 +116,57 @@ class CompactImageTest {
     }
   }
 
+  /** A gray plane with the caller's table (the plugin's data range) reads that table everywhere. */
+  @Test
+  void aGrayPlaneReadsItsOwnTableInEveryChannelAndOrientation() {
+    float[] table8 = new float[256];
+    float[] table16 = new float[65536];
+    for (int v = 0; v < table16.length; v++) {
+      table16[v] = (v % 1000) / 999f;
+      if (v < 256) {
+        table8[v] = 1f - v / 255f;
+      }
+    }
+    for (int[] size : new int[][] {{5, 3}, {3, 5}}) {
+      int n = size[0] * size[1];
+      byte[] bytes = new byte[n];
+      short[] shorts = new short[n];
+      float[] floats = new float[n];
+      float[] expected8 = new float[3 * n];
+      float[] expected16 = new float[3 * n];
+      float[] expected32 = new float[3 * n];
+      for (int i = 0; i < n; i++) {
+        bytes[i] = (byte) (37 * i);
+        shorts[i] = (short) (4099 * i);
+        floats[i] = i / (float) n;
+        for (int c = 0; c < 3; c++) {
+          expected8[c * n + i] = table8[bytes[i] & 0xff];
+          expected16[c * n + i] = table16[shorts[i] & 0xffff];
+          expected32[c * n + i] = floats[i];
+        }
+      }
+      RgbImage[] images = {
+        RgbImage.ofGray(size[0], size[1], bytes, table8),
+        RgbImage.ofGray(size[0], size[1], shorts, table16),
+        RgbImage.ofGray(size[0], size[1], floats),
+      };
+      float[][] expected = {expected8, expected16, expected32};
+      for (int k = 0; k < 3; k++) {
+        assertEquals(1 << k, images[k].bytesPerPixel());
+        assertArrayEquals(expected[k], images[k].pixels());
+        RgbImage turned = Orientation.apply(images[k], 6);
+        assertEquals(1 << k, turned.bytesPerPixel());
+        RgbImage planarTurned =
+            Orientation.apply(new RgbImage(size[0], size[1], expected[k]), 6);
+        assertArrayEquals(planarTurned.pixels(), turned.pixels());
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> RgbImage.ofGray(2, 1, new byte[2], new float[255]));
+    assertThrows(IllegalArgumentException.class,
+        () -> RgbImage.ofGray(2, 1, new short[2], new float[256]));
+  }
+
   /** Views cut normalised from the compact image: as the old normalise-then-cut, bit for bit. */
   @Test
   void viewsAreNormalisedAsTheyAreCut() throws Exception {

@@ -65,6 +65,20 @@ class ImageDecoderTest {
 
   // ---- refusals ---------------------------------------------------------------------------
 
+  /** The header alone, for a caller that decodes with another decoder (ImageJ's opener). */
+  @Test
+  void aFilesHeaderIsReadWithoutItsPixels() throws Exception {
+    Path png = dir.resolve("gray16.png");
+    ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_USHORT_GRAY), "png", png.toFile());
+    assertEquals(new ImageDecoder.Header(30, 20, 1, 16), ImageDecoder.header(png));
+    Path jpeg = dir.resolve("rgb.jpg");
+    ImageIO.write(new BufferedImage(20, 30, BufferedImage.TYPE_3BYTE_BGR), "jpg", jpeg.toFile());
+    assertEquals(new ImageDecoder.Header(20, 30, 3, 8), ImageDecoder.header(jpeg));
+    Path text = Files.writeString(dir.resolve("a.png"), "not an image");
+    ImageException e = assertThrows(ImageException.class, () -> ImageDecoder.header(text));
+    assertTrue(e.getMessage().contains("a.png"), e.getMessage());
+  }
+
   @Test
   void emptyInputsAreRefused() throws IOException {
     Path empty = Files.createFile(dir.resolve("empty.png"));

@@ -32,27 +32,27 @@ public final class Quality {
   public record ViewValues(
       double q, double qSim, double qMag, double wSim, double wMag, double[] pairProbs) {}
 
-  /** {@code v / max(|v|, 1e-12)}, the L2-normalised vector. */
-  public static double[] normalised(float[] v) {
+  /** {@code max(|v|, 1e-12)}: the L2 norm {@code torch.nn.functional.normalize} divides by. */
+  public static double norm(float[] v) {
     double sum = 0;
     for (float x : v) {
       sum += (double) x * x;
     }
-    double norm = Math.max(Math.sqrt(sum), NORM_EPS);
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = v[i] / norm;
-    }
-    return out;
+    return Math.max(Math.sqrt(sum), NORM_EPS);
   }
 
-  /** Dot product of two equally long vectors. */
-  static double dot(double[] a, double[] b) {
+  /**
+   * Cosine of two equally long vectors, each divided by its {@link #norm}: the dot product of
+   * the normalised vectors, without making them (a view's scoring allocates nothing per prompt).
+   *
+   * @param aNorm {@code norm(a)}, computed once for every prompt a view is compared with
+   */
+  static double cosine(float[] a, double aNorm, float[] b) {
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
-      sum += a[i] * b[i];
+      sum += (double) a[i] * b[i];
     }
-    return sum;
+    return sum / (aNorm * norm(b));
   }
 
   /** The first of the two probabilities of {@code softmax(first, second)}. */
@@ -70,14 +70,14 @@ public final class Quality {
    */
   public static double[] pairProbabilities(
       float[] feature, List<PromptPair> prompts, double logitScale) {
-    double[] image = normalised(feature);
+    double imageNorm = norm(feature);
     double[] probs = new double[prompts.size()];
     for (int p = 0; p < probs.length; p++) {
       PromptPair pair = prompts.get(p);
       requireLength(pair.positiveEmbedding(), feature.length, pair.positive());
       requireLength(pair.negativeEmbedding(), feature.length, pair.negative());
-      double positive = logitScale * dot(image, normalised(pair.positiveEmbedding()));
-      double negative = logitScale * dot(image, normalised(pair.negativeEmbedding()));
+      double positive = logitScale * cosine(feature, imageNorm, pair.positiveEmbedding());
+      double negative = logitScale * cosine(feature, imageNorm, pair.negativeEmbedding());
       probs[p] = softmaxFirst(positive, negative);
     }
     return probs;

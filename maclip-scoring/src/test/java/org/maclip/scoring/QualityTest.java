@@ -16,9 +16,16 @@ class QualityTest {
   static final double STD = Math.sqrt((4.0 / 9 + 25.0 / 9 + 49.0 / 9) / 2);
 
   @Test
-  void normalisingDividesByTheNorm() {
-    assertArrayEquals(new double[] {0.6, -0.8, 0.0}, Quality.normalised(F), 1e-15);
-    assertArrayEquals(new double[] {0, 0}, Quality.normalised(new float[2]), 0);
+  void theNormIsFlooredAsWhenNormalising() {
+    assertEquals(5.0, Quality.norm(F), 0);
+    assertEquals(1e-12, Quality.norm(new float[2]), 0);
+  }
+
+  @Test
+  void cosineIsTheDotProductOfTheNormalisedVectors() {
+    // f/|f| = (0.6, -0.8, 0) and (1, 1, 0)/sqrt(2): (0.6 - 0.8)/sqrt(2)
+    assertEquals(-0.2 / Math.sqrt(2), Quality.cosine(F, 5.0, new float[] {1, 1, 0}), 1e-15);
+    assertEquals(0.0, Quality.cosine(new float[2], 1e-12, new float[] {1, 1}), 0);
   }
 
   @Test

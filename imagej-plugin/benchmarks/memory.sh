@@ -36,12 +36,7 @@ width=${SIZE%x*} height=${SIZE#*x}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-flags=$(grep -m1 '^flags' /proc/cpuinfo)
-for f in avx2 avx512f avx512_vnni avx_vnni amx_tile amx_int8; do
-  [[ " $flags " == *" $f "* ]] && printf '%s ' "$f"
-done
-echo "(CPU flags); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$root/maclip-scoring/benchmarks/machine.sh"
 echo "== $(java -version 2>&1 | head -1); ImageJ $(basename "$ij_jar"); bundle $(basename "$BUNDLE")"
 
 # each build installed as Fiji's Updater installs it: this platform's native libraries only

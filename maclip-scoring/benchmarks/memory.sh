@@ -26,12 +26,7 @@ read -r -a JAVA_FLAGS <<<"${JAVA_OPTS:-}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-flags=$(grep -m1 '^flags' /proc/cpuinfo)
-for f in avx2 avx512f avx512_vnni avx_vnni amx_tile amx_int8; do
-  [[ " $flags " == *" $f "* ]] && printf '%s ' "$f"
-done
-echo "(CPU flags)"
+"$root/maclip-scoring/benchmarks/machine.sh"
 echo "== java ${JAVA_FLAGS[*]:-(default options)}; $(java -version 2>&1 | head -1)"
 
 photo() { # photo MEGAPIXELS FILE: a 4:5 portrait JPEG of about MEGAPIXELS million pixels

@@ -29,19 +29,10 @@ trap 'rm -rf "$work"' EXIT
 "$root/maclip-scoring/benchmarks/machine.sh"
 echo "== java ${JAVA_FLAGS[*]:-(default options)}; $(java -version 2>&1 | head -1)"
 
-photo() { # photo MEGAPIXELS FILE: a 4:5 portrait JPEG of about MEGAPIXELS million pixels
-  PYTHONPATH="$root/maclip-pytorch/benchmarks" "$PYTHON" - "$1" "$2" <<'PY'
-import math, sys
-from synthetic_photos import photo_bytes
-mp, out = float(sys.argv[1]), sys.argv[2]
-if mp == 0:
-    w, h = 1024, 768
-else:
-    w = int(round(math.sqrt(mp * 1e6 * 4 / 5) / 16) * 16)
-    h = int(round(mp * 1e6 / w / 16) * 16)
-open(out, "wb").write(photo_bytes(h, w, seed=1, fmt="JPEG"))
-print(w, h)
-PY
+photo() { # photo MEGAPIXELS FILE: a 4:5 portrait JPEG of about MEGAPIXELS million pixels (0: 1024x768)
+  local size=(--megapixels "$1")
+  [ "$1" = 0 ] && size=(--size 1024x768)
+  "$PYTHON" "$root/maclip-pytorch/benchmarks/synthetic_photos.py" "$2" "${size[@]}"
 }
 
 # run JAR BUNDLE IMAGE [STOP]: prints "peak_kb seconds q" of one CLI run (q "stopped" when

@@ -44,4 +44,4 @@ peak = s["peak_rss_kb"] / 1024
 print(f"== peak resident memory {peak:.0f} MiB of {memory} MB; the invocation took"
       f" {inv['latency_ms'] / 1000:.0f} s, {inv['cpu_total_s']:.0f} CPU-s")
 PY
-demo_s3 results big | head -2
+demo_s3 results big | sed -n 1,2p

@@ -30,19 +30,22 @@ final class FileRoute {
   static boolean byMaclip(Path path, int openerType) {
     return switch (openerType) {
       case Opener.JPEG, Opener.GIF, Opener.BMP -> true;
-      case Opener.PNG, Opener.PGM -> atMost8Bits(path);
-      case Opener.TIFF -> atMost8Bits(path) && !imageJDisplay(path);
+      case Opener.PNG, Opener.PGM -> atMost8Bits(path, true);
+      case Opener.TIFF -> atMost8Bits(path, false) && !imageJDisplay(path);
       case Opener.UNKNOWN -> ImageFormats.isImageName(path.getFileName().toString());
       default -> false;
     };
   }
 
-  /** The header's depth; a header maclip cannot read goes to its decoder, which says why. */
-  private static boolean atMost8Bits(Path path) {
+  /**
+   * Whether the header says at most 8 bits a sample; {@code unreadable} when maclip cannot read
+   * the header (true: its decoder says why; false for a TIFF: ImageJ's own TIFF reader tries).
+   */
+  private static boolean atMost8Bits(Path path, boolean unreadable) {
     try {
       return ImageDecoder.header(path).bits() <= 8;
     } catch (ImageException e) {
-      return true;
+      return unreadable;
     }
   }
 

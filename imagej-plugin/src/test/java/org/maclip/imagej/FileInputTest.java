@@ -189,6 +189,26 @@ class FileInputTest {
     }
   }
 
+  /** An offset past the end and an absurd entry count end the chain: refused, at once. */
+  @Test
+  void aTiffWithAnOffsetPastTheEndOrAnAbsurdCountIsRefusedAtOnce() throws Exception {
+    Path chain = PhotoFiles.tiffChain(dir, "chain.tif", true);
+    byte[] bytes = Files.readAllBytes(chain);
+    Path pastEnd = dir.resolve("past_end.tif");
+    Files.write(pastEnd, ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(4, 1_000_000_000).array());
+    Path absurd = dir.resolve("absurd_count.tif");
+    Files.write(absurd, ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN)
+        .putShort(8, (short) 0xFFFF).array());
+    for (Path broken : new Path[] {pastEnd, absurd}) {
+      FileInput input = new FileInput(broken, "b.tif", Rule.DISPLAYED, free(100));
+      ImageException refused = assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> assertThrows(ImageException.class, () -> input.decode(Long.MAX_VALUE)));
+      assertTrue(refused.getMessage().startsWith("b.tif: "), refused.getMessage());
+      assertTrue(!refused.getMessage().contains("Exception"), refused.getMessage());
+    }
+  }
+
   /** A 60000 x 60000 header, 8-bit (maclip's decoder) or 16-bit (ImageJ): the pixel limit. */
   @Test
   void aHugeHeaderIsRefusedBeforeAnyPixelIsRead() throws Exception {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
-import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.RgbImage;

@@ -71,9 +71,7 @@ final class FolderScan {
    * @throws UserError when the folder itself does not exist or cannot be listed
    */
   static List<Entry> list(Path folder, boolean subfolders, String extensions) throws UserError {
-    if (!Files.isDirectory(folder)) {
-      throw new UserError("folder " + folder + " does not exist");
-    }
+    requireFolder(folder);
     Set<String> wanted = parseExtensions(extensions);
     Walk walk = new Walk(folder, wanted);
     try {
@@ -137,6 +135,13 @@ final class FolderScan {
             + "); its files listed until then are scored"));
       }
       return FileVisitResult.CONTINUE;
+    }
+  }
+
+  /** Refuses a folder that does not exist (or is no folder). */
+  static void requireFolder(Path folder) throws UserError {
+    if (!Files.isDirectory(folder)) {
+      throw new UserError("folder " + folder + " does not exist");
     }
   }
 

@@ -38,7 +38,7 @@ final class Reasons {
         ? words(e.getClass().getSimpleName()) : plain(message);
   }
 
-  /** {@code EOFException} → "end of file"; {@code NegativeArraySizeException} → "negative array size". */
+  /** "end of file" for {@code EOFException}, "negative array size" for its namesake. */
   private static String words(String simpleName) {
     String base = simpleName.replaceFirst("(Exception|Error)$", "");
     if (base.equals("EOF")) {

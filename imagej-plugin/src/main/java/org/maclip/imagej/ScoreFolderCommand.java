@@ -15,8 +15,9 @@ import java.util.Optional;
 import org.maclip.scoring.ImageInput;
 
 /**
- * Plugins › MA-CLIP › MA-CLIP Score Folder...: every image file of a folder, opened as ImageJ
- * opens it, into the "MA-CLIP" table and a CSV file. Files and folder entries that cannot be read
+ * Plugins › MA-CLIP › MA-CLIP Score Folder...: every image file of a folder, read as {@link
+ * FileRoute} decides (a photograph's file as the command line reads it, deeper data as ImageJ
+ * opens it), into the "MA-CLIP" table and a CSV file. Files and folder entries that cannot be read
  * get a row with their reason in the Error column (and a line in the log) while the rest are
  * scored. The table file is checked before the first image. Esc stops.
  *
@@ -54,6 +55,7 @@ public final class ScoreFolderCommand implements PlugIn {
     Path folder = Paths.get(a.text("folder")).toAbsolutePath().normalize();
     Path csv = a.text("save").isEmpty() ? folder.resolve(CSV_NAME)
         : Paths.get(a.text("save")).toAbsolutePath().normalize();
+    FolderScan.requireFolder(folder);
     checkWritable(csv);
     ImageConversion.Rule rule = ImageConversion.Rule.of(a.flag("raw"));
     boolean subfolders = a.flag("include");

@@ -70,8 +70,8 @@ class FolderScanTest {
     Path locked = Files.createDirectories(dir.resolve("locked"));
     FolderScan.Walk walk = new FolderScan.Walk(dir, Set.of("png"));
     walk.visitFileFailed(locked, new AccessDeniedException(locked.toString()));
-    assertEquals(List.of(new FolderScan.Entry(locked, "cannot list this folder (permission denied)")),
-        walk.entries);
+    assertEquals(List.of(
+        new FolderScan.Entry(locked, "cannot list this folder (permission denied)")), walk.entries);
     assertThrows(AccessDeniedException.class,
         () -> walk.visitFileFailed(dir, new AccessDeniedException(dir.toString())));
   }

@@ -172,6 +172,9 @@ class MacroTest {
     assertStopped(ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=["
         + dir + "] save=[" + folderNamedCsv + "]');\nreturn 'went on';"),
         "(Save table as): it is a folder");
+    Path missing = dir.resolve("no-such-folder");
+    assertStopped(ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=["
+        + missing + "]');\nreturn 'went on';"), "MA-CLIP: folder " + missing + " does not exist");
     Path existing = Files.writeString(dir.resolve("old.csv"), "kept");
     ScoreFolderCommand.checkWritable(existing);
     assertEquals("kept", Files.readString(existing)); // the check changes nothing in a file

@@ -23,6 +23,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -134,9 +136,12 @@ class FileInputTest {
   /** Photograph files are decoded by maclip's decoder: exactly the command line's pixels. */
   @Test
   void photographFilesGetTheDecodersPixels() throws Exception {
-    Path[] photos = {PhotoFiles.jpegWithOrientation(dir, 6), PhotoFiles.jpegWithOrientation(dir, 3),
-        PhotoFiles.grayAlphaPng(dir), PhotoFiles.cmykJpeg(dir),
-        save("plain8.tif", new ImagePlus("g", new ByteProcessor(40, 30)))};
+    List<Path> photos = new ArrayList<>();
+    for (int orientation = 1; orientation <= 8; orientation++) {
+      photos.add(PhotoFiles.jpegWithOrientation(dir, orientation));
+    }
+    photos.addAll(List.of(PhotoFiles.grayAlphaPng(dir), PhotoFiles.cmykJpeg(dir),
+        save("plain8.tif", new ImagePlus("g", new ByteProcessor(40, 30)))));
     for (Path photo : photos) {
       FileInput input = new FileInput(photo, "p", Rule.DISPLAYED, free(100));
       assertEquals(ImageInput.of(photo).name(), input.source().name(), photo.toString());
@@ -145,7 +150,7 @@ class FileInputTest {
       assertEquals(expected.width(), got.width(), photo.toString());
       assertArrayEquals(expected.pixels(), got.pixels(), photo.toString());
     }
-    RgbImage turned = new FileInput(photos[0], "p", Rule.DISPLAYED, free(100))
+    RgbImage turned = new FileInput(photos.get(5), "p", Rule.DISPLAYED, free(100))
         .decode(Long.MAX_VALUE);
     assertEquals(64, turned.width()); // 96 x 64, turned by orientation 6
     ImageException truncated = assertThrows(ImageException.class,

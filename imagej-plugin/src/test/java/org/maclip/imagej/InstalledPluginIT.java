@@ -100,9 +100,11 @@ class InstalledPluginIT {
   @Test
   void aFolderOfPhotographsAndOddEntriesGetsTheLibrarysScoresAndARowEach() throws Exception {
     Path corpus = Files.createDirectory(dir.resolve("corpus"));
-    List<Path> photos = new ArrayList<>(List.of(
-        PhotoFiles.jpegWithOrientation(corpus, 6), PhotoFiles.jpegWithOrientation(corpus, 8),
-        PhotoFiles.grayAlphaPng(corpus), PhotoFiles.cmykJpeg(corpus),
+    List<Path> photos = new ArrayList<>();
+    for (int orientation = 1; orientation <= 8; orientation++) {
+      photos.add(PhotoFiles.jpegWithOrientation(corpus, orientation));
+    }
+    photos.addAll(List.of(PhotoFiles.grayAlphaPng(corpus), PhotoFiles.cmykJpeg(corpus),
         Files.copy(GOLDEN.resolve("images/rgba_240x300.png"), corpus.resolve("rgba.png")),
         Files.copy(GOLDEN.resolve("images/palette_200x260.png"), corpus.resolve("palette.png"))));
     Path gray8Tiff = corpus.resolve("gray8.tif");

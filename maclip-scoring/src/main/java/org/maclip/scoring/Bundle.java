@@ -439,6 +439,8 @@ public record Bundle(
           views,
           embeddings,
           expectedQ,
+          method(object(check, "scored_with")),
+          params(object(check, "scored_with")),
           number(tolerance, "embedding"),
           number(tolerance, "q"),
           check.path("computed_on").isObject() ? describe(check.get("computed_on")) : "unknown"));

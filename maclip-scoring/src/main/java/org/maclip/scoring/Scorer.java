@@ -361,6 +361,11 @@ public final class Scorer implements AutoCloseable {
     } catch (RuntimeException e) {
       return; // none was made
     }
+    try {
+      selfCheck.get(); // a self-check still running uses the session
+    } catch (RuntimeException e) {
+      // it failed: the session is closed all the same
+    }
     made.close();
   }
 

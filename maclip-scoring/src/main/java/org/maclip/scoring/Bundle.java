@@ -203,7 +203,7 @@ public record Bundle(
     Manifest manifest = new Manifest(path, root);
     Bundle bundle = manifest.bundle();
     JsonNode onnx = manifest.object(root, "onnx");
-    String onnxFile = manifest.text(onnx, "file");
+    String onnxFile = manifest.fileName(onnx);
     String crc32 = manifest.crc32(onnx);
     if (files instanceof Directory directory) {
       Path file = directory.file(onnxFile);
@@ -429,6 +429,21 @@ public record Bundle(
 
     String text(JsonNode parent, String key) {
       return typed(parent, key, JsonNode::isTextual, "a string").asText();
+    }
+
+    /**
+     * {@code onnx.file}: the name of a file at the bundle's top level (as a zip bundle holds it),
+     * so a manifest cannot reach outside its bundle with {@code ../}, a subfolder, an absolute
+     * path, a drive or a Windows stream ({@code name:stream}).
+     */
+    String fileName(JsonNode onnx) {
+      String name = text(onnx, "file");
+      if (name.isEmpty() || name.equals(".") || name.equals("..")
+          || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c < ' ')) {
+        throw failure(path, MANIFEST + ": onnx.file must name a file at the bundle's top level,"
+            + " found '" + name + "'");
+      }
+      return name;
     }
 
     /** {@code onnx.crc32}: 8 hex digits, or null when absent (an older bundle). */

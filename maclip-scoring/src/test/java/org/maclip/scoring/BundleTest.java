@@ -245,6 +245,34 @@ class BundleTest {
     assertEquals("maclip.json: " + reason, refusal(copy(edit)));
   }
 
+  /**
+   * A manifest naming a model outside its bundle is refused, though each of these names a real,
+   * good model here: the copy's parent folder holds one, and so does the tiny bundle.
+   */
+  @Test
+  void aModelOutsideTheBundleIsRefused() throws IOException {
+    Files.copy(tinyrn().resolve("visual.onnx"), dir.resolve("visual.onnx"));
+    String absolute = tinyrn().resolve("visual.onnx").toAbsolutePath().toString();
+    for (String name : new String[] {"../visual.onnx", absolute, "..\\visual.onnx", "..", ""}) {
+      Path bundle = copy(m -> ((ObjectNode) m.get("onnx")).put("file", name));
+      assertEquals("maclip.json: onnx.file must name a file at the bundle's top level, found '"
+          + name + "'", refusal(bundle));
+    }
+    Path nested = copy(m -> ((ObjectNode) m.get("onnx")).put("file", "sub/visual.onnx"));
+    Files.createDirectory(nested.resolve("sub"));
+    Files.copy(tinyrn().resolve("visual.onnx"), nested.resolve("sub/visual.onnx"));
+    assertTrue(refusal(nested).endsWith("found 'sub/visual.onnx'"), refusal(nested));
+    Path zip = dir.resolve("outside.zip");
+    zip(zip, "maclip.json", "visual.onnx");
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip)) {
+      Path manifest = fs.getPath("maclip.json");
+      ObjectNode m = (ObjectNode) JSON.readTree(Files.readAllBytes(manifest));
+      ((ObjectNode) m.get("onnx")).put("file", "C:visual.onnx");
+      Files.write(manifest, JSON.writeValueAsBytes(m));
+    }
+    assertTrue(refusal(zip).endsWith("found 'C:visual.onnx'"), refusal(zip));
+  }
+
   @Test
   void brokenJsonAndMissingFieldsAreNamed() throws IOException {
     Path bundle = copy(m -> m.remove("logit_scale"));

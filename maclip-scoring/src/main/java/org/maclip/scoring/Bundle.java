@@ -108,16 +108,18 @@ public record Bundle(
     private final byte[] model;
     private final Path modelFile;
     private final String crc32;
+    private final boolean recorded;
     private final long readNanos;
     private volatile long checksumNanos = -1;
 
     Loaded(Bundle bundle, String onnxFile, byte[] model, Path modelFile, String crc32,
-        long readNanos) {
+        boolean recorded, long readNanos) {
       this.bundle = bundle;
       this.onnxFile = onnxFile;
       this.model = model;
       this.modelFile = modelFile;
       this.crc32 = crc32;
+      this.recorded = recorded;
       this.readNanos = readNanos;
     }
 
@@ -134,6 +136,27 @@ public record Bundle(
     /** The ONNX model's file (a directory bundle's), or null for a zip bundle's bytes. */
     Path modelFile() {
       return modelFile;
+    }
+
+    /** The name of the model's file in the bundle ({@code onnx.file}). */
+    String onnxFile() {
+      return onnxFile;
+    }
+
+    /**
+     * Whether {@link Bundle#sha256()}, the model's name in results, was verified against the
+     * model's bytes: where the bundle arrived ({@link ModelIdentity}'s record), or by loading (a
+     * bundle without crc32).
+     */
+    public boolean sha256Verified() {
+      return recorded || crc32 == null;
+    }
+
+    /** The sha256 of the model's bytes, streamed from its file (or of a zip's bytes). */
+    String modelSha256() {
+      return model != null
+          ? Checksum.SHA256.of(model)
+          : Checksum.SHA256.of(bundle.path(), modelFile, onnxFile);
     }
 
     /** Time spent reading the manifest (and a zip's model bytes), in nanoseconds. */
@@ -205,12 +228,13 @@ public record Bundle(
     JsonNode onnx = manifest.object(root, "onnx");
     String onnxFile = manifest.fileName(onnx);
     String crc32 = manifest.crc32(onnx);
+    boolean recorded = ModelIdentity.checkRecord(bundle, onnxFile);
     if (files instanceof Directory directory) {
       Path file = directory.file(onnxFile);
-      return new Loaded(bundle, onnxFile, null, file, crc32, System.nanoTime() - start);
+      return new Loaded(bundle, onnxFile, null, file, crc32, recorded, System.nanoTime() - start);
     }
     byte[] model = files.read(onnxFile);
-    return new Loaded(bundle, onnxFile, model, null, crc32, System.nanoTime() - start);
+    return new Loaded(bundle, onnxFile, model, null, crc32, recorded, System.nanoTime() - start);
   }
 
   private static JsonNode parseManifest(BundleFiles files) {

@@ -33,6 +33,11 @@ class BundleTest {
 
   /** A copy of the tiny ResNet bundle, in a new folder, its manifest changed by {@code edit}. */
   Path copy(Consumer<ObjectNode> edit) throws IOException {
+    return copy(dir, edit);
+  }
+
+  /** A copy of the tiny ResNet bundle, in a new folder in {@code dir}, changed by {@code edit}. */
+  static Path copy(Path dir, Consumer<ObjectNode> edit) throws IOException {
     Path bundle = Files.createTempDirectory(dir, "bundle");
     Files.copy(tinyrn().resolve("visual.onnx"), bundle.resolve("visual.onnx"));
     ObjectNode manifest = (ObjectNode) JSON.readTree(tinyrn().resolve("maclip.json").toFile());

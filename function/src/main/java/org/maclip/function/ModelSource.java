@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.maclip.scoring.ModelException;
+import org.maclip.scoring.ModelIdentity;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -16,7 +17,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Where the model bundle comes from: a local path (packaged with the function or in a layer) or
  * {@code s3://bucket/key}, downloaded once into a local cache folder named after the ETags of what
  * it downloads (the zip, or both files under a prefix), so a warm container, or a new one that
- * finds the cache, never downloads it again, and a new upload of any of them is picked up.
+ * finds the cache, never downloads it again, and a new upload of any of them is picked up. A
+ * download's sha256 is verified once, against its manifest, before the cache is used ({@link
+ * ModelIdentity}: its record marks the cached bundle as verified; a bundle that fails is removed
+ * from the cache), so the sha256 that results name is the model's.
  */
 public final class ModelSource {
   private static final Logger LOG = Logger.getLogger(ModelSource.class);
@@ -61,11 +65,39 @@ public final class ModelSource {
     S3Location where = S3Location.parse(location);
     try {
       S3Client client = s3.get();
-      return where.isZip()
+      Path bundle = where.isZip()
           ? fetchZip(where, cacheDir, client)
           : fetchPrefix(where, cacheDir, client);
+      return verifiedOnce(location, bundle);
     } catch (SdkException | IOException e) {
       throw new ModelException("cannot fetch the model bundle " + location + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The downloaded bundle, its model's sha256 verified against its manifest unless its record
+   * says it was; one that fails is deleted from the cache (a later try downloads it again).
+   */
+  private static Path verifiedOnce(String location, Path bundle) throws IOException {
+    if (ModelIdentity.recorded(bundle).isPresent()) {
+      return bundle;
+    }
+    long start = System.nanoTime();
+    try {
+      String sha256 = ModelIdentity.verifyAndRecord(bundle, null);
+      LOG.infof("Model %s: sha256 %s verified in %d ms", location, sha256,
+          (System.nanoTime() - start) / 1_000_000);
+      return bundle;
+    } catch (ModelException e) {
+      if (Files.isDirectory(bundle)) {
+        for (String file : BUNDLE_FILES) {
+          Files.deleteIfExists(bundle.resolve(file));
+        }
+      } else {
+        Files.deleteIfExists(bundle);
+      }
+      throw new ModelException("the model bundle " + location + " was downloaded but refused: "
           + e.getMessage(), e);
     }
   }

@@ -5,8 +5,10 @@
 #
 # Usage: imagej-plugin/release.sh OUT [BUNDLE[=NAME] ...]
 #   BUNDLE: a bundle folder or .zip (maclip-pytorch export ... [--zip]); NAME defaults to its
-#   file name without .zip. Each bundle is checked with `maclip info` (manifest and sha256 of
-#   visual.onnx) before it is copied. OUT must not exist yet.
+#   file name without .zip. Each bundle is checked with `maclip info` (manifest, crc32) before
+#   it is copied, and its copy's sha256 verified against the manifest with `maclip info --verify`,
+#   which leaves the sha256.verified record that the plugin reads (so results name a verified
+#   sha256). OUT must not exist yet.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 out="${1:?usage: imagej-plugin/release.sh OUT [BUNDLE[=NAME] ...]}"
@@ -33,6 +35,7 @@ for arg in "$@"; do
   else
     unzip -q -j "$bundle" maclip.json visual.onnx -d "$target"
   fi
+  "$root/maclip" info --verify --model "$target" | grep '^onnx:'
 done
 
 echo "== $out: what a user downloads on each platform (plugins/, jars/, models/ and lib/<platform>/)"

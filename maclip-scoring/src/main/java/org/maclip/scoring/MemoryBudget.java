@@ -2,7 +2,8 @@ package org.maclip.scoring;
 
 /**
  * The memory an image may use while it is decoded and prepared, and what an image will need,
- * known from its header before any pixel is decoded. The need is an upper bound: the decoder's
+ * known from its header before any pixel is decoded; the images prepared at once by a scorer's
+ * threads reserve their need against it together ({@link MemoryPool}). The need is an upper bound: the decoder's
  * raster (every band the file has, at its sample depth) plus one compact copy of three channels
  * (an orientation, a palette or alpha composite), and, for an image resized before cutting, the
  * float copies the resize makes. The views themselves live in the encoder's batch, bounded by
@@ -46,6 +47,11 @@ public record MemoryBudget(long bytes, String holder, String setting) {
       need += 12L * pixels + 24L * Math.max(frame.pixels(), pixels);
     }
     return need;
+  }
+
+  /** The most this budget can ever hold: its bytes, or the JVM heap's maximum. */
+  public long ceiling() {
+    return bytes > 0 ? bytes : Runtime.getRuntime().maxMemory();
   }
 
   /** Bytes available now. */

@@ -65,7 +65,7 @@ final class Preparer {
               h -> {
                 decoded.check(h);
                 checkPrepared(name, h.width(), h.height());
-                long need = MemoryBudget.need(h.width(), h.height(), h.bands(), h.bits(), views);
+                long need = MemoryBudget.need(h, views);
                 held[0] = memory.reserve(name, h.width(), h.height(), need);
               });
     } else {

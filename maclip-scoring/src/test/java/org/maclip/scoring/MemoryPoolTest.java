@@ -59,7 +59,7 @@ class MemoryPoolTest {
   }
 
   /**
-   * Two 6000 x 4000 images (138 MB each by the formula) at once on two threads of one scorer, in
+   * Two 6000 x 4000 images (142 MB each by the formula) at once on two threads of one scorer, in
    * a JVM of 200 MB that exits on an OutOfMemoryError as the queue worker does: each image is
    * scored, or refused with the budget's message, and the JVM lives. (Both passing a check of the
    * same free heap, as before the reservations, ended that JVM with status 3.)
@@ -78,8 +78,9 @@ class MemoryPoolTest {
     List<String> lines = out.lines().filter(l -> l.startsWith("large-")).sorted().toList();
     assertEquals(2, lines.size(), out);
     for (String line : lines) {
-      assertTrue(line.endsWith(" scored") || line.contains(" failed: 6000x4000 needs 138 MB to"
-          + " decode and prepare, the JVM heap has "), line);
+      assertTrue(line.endsWith(" scored") || line.matches(".* failed: 6000x4000 needs \\d+ MB to"
+          + " decode and prepare, the JVM heap has \\d+ MB free; raise its maximum with -Xmx"),
+          line);
     }
     assertTrue(lines.stream().anyMatch(l -> l.endsWith(" scored")), out);
   }

@@ -49,7 +49,7 @@ public class QueueWorkerApp implements QuarkusApplication {
     }
     QueueWorker started;
     try (SqsClient sqs = sqsClient()) {
-      started = new QueueWorker(sqs, settings, service::handle);
+      started = new QueueWorker(sqs, settings, event -> service.handle(event));
       worker = started;
       if (shuttingDown) { // SIGTERM came before the worker was there: it takes no batch
         started.stop();

@@ -49,6 +49,11 @@ import java.util.zip.ZipFile;
  * @param int8Check an int8 bundle's fidelity against fp32 as the exporter measured it on held-out
  *     images ({@code min_view_cosine}, {@code max_abs_q_diff}, {@code q_spearman}, ...); empty
  *     for fp32
+ * @param int8FullRangeWeights an int8 bundle whose weights use all 8 bits (exported before
+ *     weights were kept to 7: {@code quantization.reduce_range} absent): on x86-64 without VNNI
+ *     its session needs ONNX Runtime's precision option not to saturate ({@link Encoder})
+ * @param selfCheck the views and expected results a scorer checks this machine with when it
+ *     opens the bundle; empty in bundles exported before self-checks
  */
 public record Bundle(
     Path path,
@@ -69,7 +74,9 @@ public record Bundle(
     String outputName,
     Map<String, String> versions,
     String precision,
-    Map<String, Double> int8Check) {
+    Map<String, Double> int8Check,
+    boolean int8FullRangeWeights,
+    Optional<SelfCheck> selfCheck) {
 
   /** The only {@code format} value a bundle has. */
   public static final String FORMAT = "maclip-bundle";
@@ -78,6 +85,12 @@ public record Bundle(
   public static final int FORMAT_VERSION = 1;
 
   static final String MANIFEST = "maclip.json";
+
+  /**
+   * The files {@code maclip-pytorch export} writes into a bundle, manifest first: the model and
+   * the self-check's views (which bundles exported before self-checks lack). Copy all of them.
+   */
+  public static final List<String> FILES = List.of(MANIFEST, "visual.onnx", "selfcheck.f32");
 
   /**
    * The bundle's view geometry.
@@ -108,13 +121,15 @@ public record Bundle(
     private final byte[] model;
     private final Path modelFile;
     private final String crc32;
+    private final BundleFiles files;
     private final boolean recorded;
     private final long readNanos;
     private volatile long checksumNanos = -1;
 
     Loaded(Bundle bundle, String onnxFile, byte[] model, Path modelFile, String crc32,
-        boolean recorded, long readNanos) {
+        BundleFiles files, boolean recorded, long readNanos) {
       this.bundle = bundle;
+      this.files = files;
       this.onnxFile = onnxFile;
       this.model = model;
       this.modelFile = modelFile;
@@ -157,6 +172,25 @@ public record Bundle(
       return model != null
           ? Checksum.SHA256.of(model)
           : Checksum.SHA256.of(bundle.path(), modelFile, onnxFile);
+    }
+
+    /**
+     * The self-check's views as stored (float32, little-endian), checked against their crc32.
+     *
+     * @throws ModelException when the bundle has no self-check or its file is missing or damaged
+     */
+    byte[] selfCheckViews() {
+      SelfCheck check = bundle.selfCheck().orElseThrow(
+          () -> failure(bundle.path(), MANIFEST + " has no self_check"));
+      byte[] data = files.read(check.file());
+      String actual = Checksum.CRC32.of(data);
+      if (!actual.equalsIgnoreCase(check.crc32())) {
+        throw failure(
+            bundle.path(),
+            check.file() + " does not match the crc32 in " + MANIFEST + " (expected "
+                + check.crc32() + ", found " + actual + "): the file is damaged");
+      }
+      return data;
     }
 
     /** Time spent reading the manifest (and a zip's model bytes), in nanoseconds. */
@@ -226,15 +260,17 @@ public record Bundle(
     Manifest manifest = new Manifest(path, root);
     Bundle bundle = manifest.bundle();
     JsonNode onnx = manifest.object(root, "onnx");
-    String onnxFile = manifest.fileName(onnx);
+    String onnxFile = manifest.fileName(onnx, "onnx");
     String crc32 = manifest.crc32(onnx);
     boolean recorded = ModelIdentity.checkRecord(bundle, onnxFile);
     if (files instanceof Directory directory) {
       Path file = directory.file(onnxFile);
-      return new Loaded(bundle, onnxFile, null, file, crc32, recorded, System.nanoTime() - start);
+      return new Loaded(bundle, onnxFile, null, file, crc32, files, recorded,
+          System.nanoTime() - start);
     }
     byte[] model = files.read(onnxFile);
-    return new Loaded(bundle, onnxFile, model, null, crc32, recorded, System.nanoTime() - start);
+    return new Loaded(bundle, onnxFile, model, null, crc32, files, recorded,
+        System.nanoTime() - start);
   }
 
   private static JsonNode parseManifest(BundleFiles files) {
@@ -379,7 +415,65 @@ public record Bundle(
           text(onnx, "output"),
           versions(),
           root.has("precision") ? text(root, "precision") : "fp32",
-          int8Check());
+          int8Check(),
+          int8FullRangeWeights(),
+          selfCheck(embedDim, settings.patchSize()));
+    }
+
+    /** An int8 bundle whose manifest does not record 7-bit weights ({@code reduce_range}). */
+    private boolean int8FullRangeWeights() {
+      JsonNode quantization = root.get("quantization");
+      boolean sevenBit = quantization != null && quantization.path("reduce_range").asBoolean();
+      return root.path("precision").asText("fp32").equals("int8") && !sevenBit;
+    }
+
+    /** {@code self_check}, checked against the model's dimensions; empty when absent. */
+    private Optional<SelfCheck> selfCheck(int embedDim, int patchSize) {
+      JsonNode check = root.get("self_check");
+      if (check == null || check.isNull()) {
+        return Optional.empty();
+      }
+      if (!check.isObject()) {
+        throw wrongType("self_check", "an object");
+      }
+      JsonNode shape = typed(check, "shape", n -> n.isArray() && n.size() == 4, "[N, 3, P, P]");
+      int views = shape.get(0).asInt();
+      if (views < 1 || shape.get(1).asInt() != 3 || shape.get(2).asInt() != patchSize
+          || shape.get(3).asInt() != patchSize) {
+        throw failure(path, MANIFEST + ": self_check.shape is " + shape + ", not [N, 3, "
+            + patchSize + ", " + patchSize + "]");
+      }
+      JsonNode rows = typed(check, "embeddings", n -> n.isArray() && n.size() == views,
+          "a list of " + views + " embeddings");
+      float[][] embeddings = new float[views][];
+      for (int i = 0; i < views; i++) {
+        embeddings[i] = floats(rows, i, embedDim);
+      }
+      float[] q = floats(check, "q", views);
+      double[] expectedQ = new double[views];
+      for (int i = 0; i < views; i++) {
+        expectedQ[i] = q[i];
+      }
+      JsonNode tolerance = object(check, "tolerance");
+      String crc = crc32(check);
+      if (crc == null) {
+        throw failure(path, MANIFEST + ": self_check has no 'crc32'");
+      }
+      return Optional.of(new SelfCheck(
+          fileName(check, "self_check"),
+          crc,
+          views,
+          embeddings,
+          expectedQ,
+          number(tolerance, "embedding"),
+          number(tolerance, "q"),
+          check.path("computed_on").isObject() ? describe(check.get("computed_on")) : "unknown"));
+    }
+
+    /** {@code {"arch": .., "cpu": .., "onnxruntime": ..}} as one line. */
+    private static String describe(JsonNode machine) {
+      return machine.path("arch").asText("?") + ", " + machine.path("cpu").asText("?")
+          + ", ONNX Runtime " + machine.path("onnxruntime").asText("?");
     }
 
     /** The numbers of {@code int8_check} (absent from fp32 bundles), in the manifest's order. */
@@ -456,26 +550,27 @@ public record Bundle(
     }
 
     /**
-     * {@code onnx.file}: the name of a file at the bundle's top level (as a zip bundle holds it),
-     * so a manifest cannot reach outside its bundle with {@code ../}, a subfolder, an absolute
-     * path, a drive or a Windows stream ({@code name:stream}).
+     * {@code file} of {@code parent} ({@code onnx.file}, {@code self_check.file}): the name of a
+     * file at the bundle's top level (as a zip bundle holds it), so a manifest cannot reach
+     * outside its bundle with {@code ../}, a subfolder, an absolute path, a drive or a Windows
+     * stream ({@code name:stream}).
      */
-    String fileName(JsonNode onnx) {
-      String name = text(onnx, "file");
+    String fileName(JsonNode parent, String parentName) {
+      String name = text(parent, "file");
       if (name.isEmpty() || name.equals(".") || name.equals("..")
           || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c < ' ')) {
-        throw failure(path, MANIFEST + ": onnx.file must name a file at the bundle's top level,"
-            + " found '" + name + "'");
+        throw failure(path, MANIFEST + ": " + parentName + ".file must name a file at the"
+            + " bundle's top level, found '" + name + "'");
       }
       return name;
     }
 
-    /** {@code onnx.crc32}: 8 hex digits, or null when absent (an older bundle). */
-    String crc32(JsonNode onnx) {
-      if (!onnx.has("crc32")) {
+    /** {@code crc32} of {@code parent}: 8 hex digits, or null when absent (an older bundle). */
+    String crc32(JsonNode parent) {
+      if (!parent.has("crc32")) {
         return null;
       }
-      String crc = text(onnx, "crc32");
+      String crc = text(parent, "crc32");
       if (!crc.matches("[0-9a-fA-F]{8}")) {
         throw failure(path, MANIFEST + ": 'crc32' must be 8 hex digits, found '" + crc + "'");
       }
@@ -507,6 +602,20 @@ public record Bundle(
     float[] floats(JsonNode parent, String key, int size) {
       JsonNode node = typed(parent, key, n -> n.isArray() && (size < 0 || n.size() == size),
           size >= 0 ? "a list of " + size + " numbers" : "a list of numbers");
+      return floats(node, key);
+    }
+
+    /** Row {@code index} of a list of lists, {@code size} numbers long, as float32. */
+    float[] floats(JsonNode rows, int index, int size) {
+      JsonNode node = rows.get(index);
+      String key = "self_check.embeddings[" + index + "]";
+      if (!node.isArray() || node.size() != size) {
+        throw wrongType(key, "a list of " + size + " numbers");
+      }
+      return floats(node, key);
+    }
+
+    private float[] floats(JsonNode node, String key) {
       float[] out = new float[node.size()];
       for (int i = 0; i < out.length; i++) {
         if (!node.get(i).isNumber()) {

@@ -280,6 +280,10 @@ class BundleTest {
       Files.write(manifest, JSON.writeValueAsBytes(m));
     }
     assertTrue(refusal(zip).endsWith("found 'C:visual.onnx'"), refusal(zip));
+    Files.copy(tinyrn().resolve("selfcheck.f32"), dir.resolve("selfcheck.f32"));
+    Path views = copy(m -> ((ObjectNode) m.get("self_check")).put("file", "../selfcheck.f32"));
+    assertEquals("maclip.json: self_check.file must name a file at the bundle's top level, found"
+        + " '../selfcheck.f32'", refusal(views));
   }
 
   @Test

@@ -44,7 +44,7 @@ final class ModelInstaller {
   /**
    * What an install may take.
    *
-   * @param maxEntries entries a .zip may hold (a bundle has two)
+   * @param maxEntries entries a .zip may hold (a bundle has the files of {@link Bundle#FILES})
    * @param maxBytes bytes a download, or a bundle unpacked, may have
    * @param freeSpace the bytes free on the file system of a folder
    */
@@ -243,7 +243,8 @@ final class ModelInstaller {
 
   private void unzip(ZipFile zip, Path staged, String shownAs) throws IOException, UserError {
     if (zip.size() > limits.maxEntries()) {
-      throw bomb(shownAs, "holds " + zip.size() + " entries (a bundle has 2; at most "
+      throw bomb(shownAs, "holds " + zip.size() + " entries (a bundle has "
+          + Bundle.FILES.size() + "; at most "
           + limits.maxEntries() + " are taken)");
     }
     List<ZipEntry> files = new ArrayList<>();

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import org.maclip.scoring.Bundle;
 import org.maclip.scoring.ModelException;
 import org.maclip.scoring.ModelIdentity;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Where the model bundle comes from: a local path (packaged with the function or in a layer) or
@@ -24,8 +26,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class ModelSource {
   private static final Logger LOG = Logger.getLogger(ModelSource.class);
-  /** The files of an unzipped bundle under an S3 prefix (docs/bundle.md). */
-  static final List<String> BUNDLE_FILES = List.of("maclip.json", "visual.onnx");
+  /**
+   * The files of an unzipped bundle under an S3 prefix (docs/bundle.md): the manifest and the
+   * model, which every bundle has, then its self-check's views, which bundles exported before
+   * self-checks lack.
+   */
+  static final List<String> BUNDLE_FILES = Bundle.FILES;
+
+  /** How many of {@link #BUNDLE_FILES} every bundle has. */
+  private static final int REQUIRED_FILES = 2;
 
   private ModelSource() {}
 
@@ -111,19 +120,29 @@ public final class ModelSource {
   }
 
   /**
-   * Both files, in a folder named after both ETags: a new {@code maclip.json} (prompts, defaults)
-   * over the same {@code visual.onnx} is a new bundle too.
+   * The bundle's files, in a folder named after their ETags: a new {@code maclip.json} (prompts,
+   * defaults) over the same {@code visual.onnx} is a new bundle too. A file that not every bundle
+   * has is skipped when the prefix lacks it.
    */
   private static Path fetchPrefix(S3Location where, Path cacheDir, S3Client s3)
       throws IOException {
     String prefix = where.key().endsWith("/") ? where.key() : where.key() + "/";
+    List<String> files = new ArrayList<>();
     List<Head> heads = new ArrayList<>();
-    for (String file : BUNDLE_FILES) {
-      heads.add(head(s3, where.bucket(), prefix + file));
-    }
-    Path dir = cacheDir.resolve(cacheName(where, heads.stream().map(Head::eTag).toList()));
     for (int i = 0; i < BUNDLE_FILES.size(); i++) {
       String file = BUNDLE_FILES.get(i);
+      try {
+        heads.add(head(s3, where.bucket(), prefix + file));
+        files.add(file);
+      } catch (S3Exception e) {
+        if (i < REQUIRED_FILES || e.statusCode() != 404) {
+          throw e;
+        }
+      }
+    }
+    Path dir = cacheDir.resolve(cacheName(where, heads.stream().map(Head::eTag).toList()));
+    for (int i = 0; i < files.size(); i++) {
+      String file = files.get(i);
       download(s3, where.bucket(), prefix + file, heads.get(i), dir.resolve(file));
     }
     return dir;

@@ -1,6 +1,7 @@
 package org.maclip.function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -114,6 +116,18 @@ class ModelSourceTest {
     try (Scorer scorer = Scorer.open(dir)) {
       assertEquals(64, scorer.bundle().sha256().length());
     }
+  }
+
+  /** A bundle exported before self-checks has no selfcheck.f32: its two files are enough. */
+  @Test
+  void aPrefixWithoutTheSelfChecksViewsIsDownloadedToo() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    for (String file : List.of("maclip.json", "visual.onnx")) {
+      aws.put("models", "old/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
+    }
+    Path dir = ModelSource.resolve("s3://models/old/tinyrn", cache, () -> aws.s3);
+    assertTrue(Files.isRegularFile(dir.resolve("visual.onnx")));
+    assertFalse(Files.exists(dir.resolve("selfcheck.f32")));
   }
 
   @Test

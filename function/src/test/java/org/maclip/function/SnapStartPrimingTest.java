@@ -28,7 +28,9 @@ import org.maclip.scoring.ScorerOptions;
 /**
  * The SnapStart hooks driven through the {@code org.crac} API as Lambda's runtime drives them: the
  * hook registers with a context, the context calls {@code beforeCheckpoint} before the snapshot
- * and {@code afterRestore} in each restored copy.
+ * and {@code afterRestore} in each restored copy. Everything runs in this one live JVM: no
+ * checkpoint is taken and none restored (that needs Lambda or a CRaC JVM), so what is checked is
+ * the hooks' own work, and that the scorer scores as a fresh one after them.
  */
 class SnapStartPrimingTest {
   private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
@@ -66,7 +68,7 @@ class SnapStartPrimingTest {
   }
 
   @Test
-  void beforeTheSnapshotTheModelIsCheckedAndWarmAndAfterRestoreItScoresAsBefore() {
+  void beforeTheSnapshotTheModelIsCheckedAndWarmAndAfterTheRestoreHookItScoresAsAFreshScorer() {
     byte[] photo = TestImages.encode("jpg", 300, 200, 7, 16);
     try (Scorer scorer = Scorer.openInBackground(TINY, ScorerOptions.defaults());
         Scorer reference = Scorer.open(TINY)) {

@@ -252,7 +252,9 @@ class InstalledPluginIT {
             .replace("/data/models/maclip-rn50", bundle)
             .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
             .replace("/data/run42", folder.toString())
-            .replace("https://example.org", site));
+            .replace("https://example.org", site)
+            .replace("sha256=[SHA256]", "sha256=[" + org.maclip.scoring.Bundle.load(GOLDEN.resolve("tinyrn"))
+                .sha256() + "]"));
         if (block.contains("stack = getTitle()")) {
           macro.append("print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
         }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.maclip.scoring.Bundle;
 import org.maclip.scoring.FusionParams;
 import org.maclip.scoring.Machine;
+import org.maclip.scoring.ModelIdentity;
 import org.maclip.scoring.PromptPair;
 import org.maclip.scoring.Scorer;
 import org.maclip.scoring.ScorerOptions;
@@ -34,22 +35,48 @@ final class InfoCommand implements Callable<Integer> {
       description = "model bundle: a folder or .zip written by maclip-pytorch export")
   Path model;
 
+  @Option(names = "--verify",
+      description = "also verify the model's sha256 (streamed; about 1 s for RN50) against the"
+          + " manifest's, and record it beside the bundle (" + ModelIdentity.RECORD + ")")
+  boolean verify;
+
+  @Option(names = "--sha256", paramLabel = "HEX",
+      description = "the sha256 the model must have (implies --verify)")
+  String sha256;
+
   @Override
   public Integer call() {
+    if (sha256 != null && !ModelIdentity.isSha256(sha256)) {
+      throw new CliException("--sha256 must be 64 hex digits, found '" + sha256 + "'");
+    }
+    if (verify || sha256 != null) {
+      ModelIdentity.verifyAndRecord(model, sha256);
+    }
     Bundle.Loaded bundle = Bundle.read(model);
     Optional<SelfCheck.Outcome> outcome;
     try (Scorer scorer = Scorer.open(bundle, ScorerOptions.defaults().withThreads(1))) {
       outcome = scorer.selfCheck();
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.print(describe(bundle.bundle(), bundle.checksumName(), outcome));
+    out.print(describe(bundle.bundle(), checked(bundle), outcome));
     out.flush();
     return Exit.OK;
   }
 
+  /** How the model was checked, in words. */
+  private static String checked(Bundle.Loaded bundle) {
+    String sum = "file verified by its " + bundle.checksumName();
+    if (bundle.checksumName().equals("sha256")) {
+      return sum;
+    }
+    return sum + (bundle.sha256Verified()
+        ? "; sha256 verified where the bundle arrived (" + ModelIdentity.RECORD + ")"
+        : "; sha256 not verified: --verify does it");
+  }
+
   /**
-   * The bundle's metadata, one {@code name: value} line each; {@code checked}: its sum's name;
-   * {@code outcome}: what this machine computed for its self-check.
+   * The bundle's metadata, one {@code name: value} line each; {@code checked}: how its model was
+   * checked; {@code outcome}: what this machine computed for its self-check.
    */
   static String describe(Bundle b, String checked, Optional<SelfCheck.Outcome> outcome) {
     StringBuilder text = new StringBuilder();
@@ -87,7 +114,7 @@ final class InfoCommand implements Callable<Integer> {
         + difference(Optional.of(check.embeddingTolerance())) + ")")
         .orElse("none (exported before self-checks)"));
     line(text, "onnx", "opset " + b.opset() + ", " + b.inputName() + " -> " + b.outputName()
-        + ", sha256 " + b.sha256() + " (file verified by its " + checked + ")");
+        + ", sha256 " + b.sha256() + " (" + checked + ")");
     for (Map.Entry<String, String> e : new java.util.TreeMap<>(b.versions()).entrySet()) {
       line(text, "version " + e.getKey(), e.getValue());
     }

@@ -303,8 +303,28 @@ class ScoreCommandTest {
     assertTrue(run.out().contains("pretrained: random  (random weights"), run.out());
     assertTrue(run.out().contains("embed_dim: 32"), run.out());
     assertTrue(run.out().contains("  Good image / bad image"), run.out());
-    assertTrue(run.out().contains("(file verified by its crc32)"), run.out());
+    assertTrue(run.out().contains("(file verified by its crc32; sha256 not verified"), run.out());
     assertTrue(run.out().contains("precision: fp32"), run.out());
+  }
+
+  @Test
+  void infoVerifiesAndRecordsTheSha256OnRequest() throws Exception {
+    Path copy = dir.resolve("tinyrn");
+    Files.createDirectory(copy);
+    for (String name : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(Path.of(bundle).resolve(name), copy.resolve(name));
+    }
+    CliRun plain = CliRun.of("info", "-m", copy.toString());
+    assertTrue(plain.out().contains("; sha256 not verified: --verify does it)"), plain.out());
+    CliRun wrong = CliRun.of("info", "-m", copy.toString(), "--sha256", "ab".repeat(32));
+    assertEquals(Exit.USAGE, wrong.code(), wrong.toString());
+    assertEquals(1, wrong.errLines().size(), wrong.toString());
+    assertTrue(wrong.err().contains(", not the expected " + "ab".repeat(32)), wrong.err());
+    CliRun verified = CliRun.of("info", "-m", copy.toString(), "--verify");
+    assertEquals(Exit.OK, verified.code(), verified.toString());
+    assertTrue(verified.out().contains("; sha256 verified where the bundle arrived"
+        + " (sha256.verified))"), verified.out());
+    assertTrue(Files.isRegularFile(copy.resolve("sha256.verified")));
   }
 
   @Test

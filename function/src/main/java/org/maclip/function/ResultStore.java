@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.s3.model.Tag;
  */
 public final class ResultStore {
   private static final Logger LOG = Logger.getLogger(ResultStore.class);
+  /** Set on a source scored under the low-quality threshold, beside its score tag. */
+  public static final String LOW_QUALITY_TAG = "maclip-low-quality";
 
   private final S3Client s3;
   private final KeyFilter layout;
@@ -37,8 +39,14 @@ public final class ResultStore {
     return "s3://" + bucket + "/" + key;
   }
 
-  /** Sets the score tag on the source, keeping its other tags. Best effort: failures are logged. */
-  public void tag(ObjectRef source, double q) {
+  /**
+   * Sets the score tag on the source, keeping its other tags, and {@value #LOW_QUALITY_TAG}
+   * {@code =true} on a low-quality image (removed from one that no longer is). Best effort:
+   * failures are logged.
+   *
+   * @param lowQuality null when no threshold is set
+   */
+  public void tag(ObjectRef source, double q, Boolean lowQuality) {
     if (tagKey == null) {
       return;
     }
@@ -46,11 +54,14 @@ public final class ResultStore {
       List<Tag> tags = new ArrayList<>();
       for (Tag tag : s3.getObjectTagging(b -> b.bucket(source.bucket()).key(source.key())
           .versionId(source.versionId())).tagSet()) {
-        if (!tag.key().equals(tagKey)) {
+        if (!tag.key().equals(tagKey) && !tag.key().equals(LOW_QUALITY_TAG)) {
           tags.add(tag);
         }
       }
       tags.add(Tag.builder().key(tagKey).value(tagValue(q)).build());
+      if (Boolean.TRUE.equals(lowQuality)) {
+        tags.add(Tag.builder().key(LOW_QUALITY_TAG).value("true").build());
+      }
       s3.putObjectTagging(b -> b.bucket(source.bucket()).key(source.key())
           .versionId(source.versionId()).tagging(t -> t.tagSet(tags)));
     } catch (SdkException e) {

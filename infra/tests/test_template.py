@@ -265,7 +265,7 @@ def test_gpu_stack_imports_only_what_the_scoring_stack_exports(template, gpu):
         if "Export" in o
     }
     imported = _imports(gpu["Resources"])
-    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn"}
+    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn", "FunctionName"}
     assert imported <= exported
 
 
@@ -287,6 +287,11 @@ def test_gpu_task_environment_is_what_the_worker_reads(template, gpu):
         assert f" {method}();" in config, name
     # The scoring settings: the same names, and defaults, as the scoring stack's function.
     function_env = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Its metrics under the scoring function's name, so the dashboard and alarms count them.
+    assert env.pop("MACLIP_METRICS_FUNCTION_NAME") == {
+        "Fn::ImportValue": {"Fn::Sub": "${ScoringStackName}-FunctionName"}
+    }
+    assert "MACLIP_METRICS_FUNCTION_NAME" in _config_keys()
     for name, value in env.items():
         if name.startswith("MACLIP_") and not name.startswith("MACLIP_WORKER_"):
             assert name in function_env, name
@@ -425,3 +430,25 @@ def test_events_are_off_by_default_and_put_on_the_default_bus_only(template):
         assert pattern.match(good), good
     for bad in ["0.4.1", "abc", "1e3", " 0.4"]:
         assert not pattern.match(bad), bad
+
+
+def test_gpu_metric_filters_make_the_metrics_the_alarms_read(template, gpu):
+    """ECS's awslogs driver does not extract embedded metrics: the GPU stack's filters do."""
+    resources = gpu["Resources"].values()
+    filters = [r["Properties"] for r in resources if r["Type"] == "AWS::Logs::MetricFilter"]
+    made = set()
+    for f in filters:
+        (metric,) = f["MetricTransformations"]
+        assert metric["MetricNamespace"] == {"Ref": "MetricsNamespace"}
+        assert metric["Dimensions"][0] == {"Key": "Function", "Value": "$.Function"}
+        field = re.fullmatch(r"\{ \$\.(\w+) = 1 \}", f["FilterPattern"]).group(1)
+        assert field in _emitted_metrics(), field
+        made.add((metric["MetricName"], tuple(d["Key"] for d in metric["Dimensions"])))
+    assert {name for name, _ in made} <= _emitted_metrics()
+    alarms = Resolved(template, {}).resources()
+    read = _metric_names(alarms["FailureRatioAlarm"]) | _metric_names(alarms["QualityDriftAlarm"])
+    assert {(name, ("Function",)) for name in read} <= made
+    assert ("ImagesFailed", ("Function", "Cause")) in made  # the dashboard's failures by cause
+    assert gpu["Parameters"]["MetricsNamespace"] == template["Parameters"]["MetricsNamespace"] | {
+        "Description": gpu["Parameters"]["MetricsNamespace"]["Description"]
+    }

@@ -452,3 +452,13 @@ def test_gpu_metric_filters_make_the_metrics_the_alarms_read(template, gpu):
     assert gpu["Parameters"]["MetricsNamespace"] == template["Parameters"]["MetricsNamespace"] | {
         "Description": gpu["Parameters"]["MetricsNamespace"]["Description"]
     }
+
+
+def test_a_model_is_rolled_out_by_its_sha256_in_the_functions_configuration(template):
+    sha = "18355180ac28c0e8b4b4e87697f51c613c847fe9e344452214524a93ffe15657"
+    env = Resolved(template, {"ModelSha256": sha}).value(template["Globals"]["Function"])
+    assert env["Environment"]["Variables"]["MACLIP_MODEL_SHA256"] == sha  # a new version
+    assert "MACLIP_MODEL_SHA256" in _config_keys()
+    pattern = re.compile(template["Parameters"]["ModelSha256"]["AllowedPattern"])
+    assert pattern.match("") and pattern.match(sha) and pattern.match(sha.upper())
+    assert not pattern.match(sha[:-1]) and not pattern.match(sha + "0")

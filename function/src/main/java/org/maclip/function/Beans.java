@@ -47,6 +47,13 @@ public class Beans {
     // beside the rest of the start and the first invocation's fetch and decoding; the scorer
     // gives no result before both are done (Scorer.openInBackground). The first batch logs them.
     Scorer scorer = Scorer.openInBackground(bundle, ScorerConfig.options(config));
+    try {
+      ModelPin.check(config.modelSha256(), scorer.bundle().sha256(),
+          config.model().orElse(bundle.toString()));
+    } catch (IllegalStateException e) {
+      scorer.close();
+      throw e;
+    }
     LOG.infof("Model %s/%s (sha256 %s) read from %s in %d ms (locating it %d ms, bundle read %d"
             + " ms); its session and checksum go on in the background; JVM start to here %d ms",
         scorer.bundle().backbone(), scorer.bundle().pretrained(), scorer.bundle().sha256(),

@@ -20,6 +20,12 @@ public interface FunctionConfig {
   /** The model bundle: a directory, a {@code .zip}, or {@code s3://bucket/key} (zip or prefix). */
   Optional<String> model();
 
+  /**
+   * The sha256 of the model this deployment scores with ({@code maclip info} prints it); a model
+   * with another refuses to start ({@link ModelPin}). Empty: any.
+   */
+  Optional<String> modelSha256();
+
   /** Where a bundle read from S3 is kept on local disk between invocations. */
   @WithDefault("/tmp/maclip-model")
   Path modelCache();

@@ -62,8 +62,8 @@ public class ScoringService {
     this.provenance = Provenance.of(scorer, config.functionVersion());
     this.metrics = new QualityMetrics(new MetricLine.Context(config.metrics().namespace(),
         config.metrics().functionName().orElse(provenance.functionName()),
-        scorer.bundle().backbone() + "/" + scorer.bundle().pretrained() + " "
-            + scorer.bundle().precision(), provenance.modelSha256()),
+        MetricLine.modelName(scorer.bundle().backbone(), scorer.bundle().pretrained(),
+            scorer.bundle().precision(), provenance.modelSha256()), provenance.modelSha256()),
         sink, config.metrics().enabled(), System::currentTimeMillis);
     FunctionConfig.Events announce = config.events();
     this.events = QualityEvents.create(announce.lowQualityBelow(), announce.errors(),

@@ -104,7 +104,8 @@ class MonitoringTest {
       assertTrue(line.path("LatencyMs").asLong() >= 0);
       boolean isLow = low.contains(e.getKey());
       assertEquals(isLow ? 1 : 0, line.path("LowQuality").asInt(), e.getKey());
-      assertEquals("TinyRN/random fp32", line.path("Model").asText());
+      assertEquals("TinyRN/random fp32 " + scorer.bundle().sha256().substring(0, 8),
+          line.path("Model").asText());
       assertEquals(scorer.bundle().sha256(), line.path("model_sha256").asText());
       assertEquals(isLow, aws.result(bucket.name(), e.getKey()).orElseThrow()
           .path("low_quality").asBoolean());

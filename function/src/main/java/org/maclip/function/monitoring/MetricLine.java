@@ -28,7 +28,7 @@ public final class MetricLine {
    *
    * @param namespace the CloudWatch namespace
    * @param function the {@code Function} dimension's value
-   * @param model the {@code Model} dimension's value, e.g. {@code RN50/openai fp32}
+   * @param model the {@code Model} dimension's value ({@link #modelName})
    * @param modelSha256 the model's sha256 (a property, not a dimension)
    */
   public record Context(String namespace, String function, String model, String modelSha256) {}
@@ -58,6 +58,17 @@ public final class MetricLine {
    */
   public record Batch(
       int images, long batchMs, boolean first, int retried, int eventsSent, int eventsFailed) {}
+
+  /**
+   * The {@code Model} dimension: backbone/pretrained, precision and the first 8 hex digits of
+   * {@code visual.onnx}'s sha256, e.g. {@code RN50/openai fp32 1835518a}: a model rolled out
+   * under the same name is a new series, so a period when two models score is visible.
+   */
+  public static String modelName(String backbone, String pretrained, String precision,
+      String sha256) {
+    return backbone + "/" + pretrained + " " + precision + " "
+        + sha256.substring(0, Math.min(8, sha256.length()));
+  }
 
   public static String scored(Context context, Scored scored, long timestampMs) {
     ObjectNode line = start(context, timestampMs, List.of(List.of(FUNCTION),

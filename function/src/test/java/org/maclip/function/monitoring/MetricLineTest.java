@@ -43,6 +43,12 @@ class MetricLineTest {
   }
 
   @Test
+  void theModelDimensionNamesTheModelAndTheStartOfItsChecksum() {
+    assertEquals("RN50/openai int8 18355180", MetricLine.modelName("RN50", "openai", "int8",
+        "18355180ac28c0e8b4b4e87697f51c613c847fe9e344452214524a93ffe15657"));
+  }
+
+  @Test
   void withoutAThresholdThereIsNoLowQualityMetric() throws Exception {
     JsonNode line = JSON.readTree(MetricLine.scored(CONTEXT,
         new MetricLine.Scored(SOURCE, 1, 2, 0.5, null), 0));

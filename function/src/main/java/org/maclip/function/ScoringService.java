@@ -119,25 +119,35 @@ public class ScoringService {
       }
     }
     Scores scores = score(fetched, failed);
-    QualityEvents.Pending announced = events.pending();
+    Invocation invocation = new Invocation(events.pending());
     for (Item item : items.values()) {
       if (item.fetch == null || failed.containsAll(item.owners)) {
         continue;
       }
       try {
-        finish(item, scores, announced);
+        finish(item, scores, invocation);
       } catch (SdkException e) {
         fail(item, "scored, but its result cannot be written", e, failed);
       }
     }
     if (!items.isEmpty()) {
-      QualityEvents.Outcome sent = announced.send();
+      QualityEvents.Outcome sent = invocation.announced.send();
       int retried = (int) items.values().stream()
           .filter(item -> failed.containsAll(item.owners)).count();
       metrics.batch(new MetricLine.Batch(items.size(), scores.batchMs(), scores.first(),
-          retried, sent.sent(), sent.failed()));
+          retried, sent.sent(), sent.failed(), invocation.replacedOtherModel));
     }
     return respond(failed);
+  }
+
+  /** What one invocation's written results leave to do: events to send, replacements to count. */
+  private static final class Invocation {
+    final QualityEvents.Pending announced;
+    int replacedOtherModel;
+
+    Invocation(QualityEvents.Pending announced) {
+      this.announced = announced;
+    }
   }
 
   /** Whether the process has yet to score its first batch (logged: part of the cold start). */
@@ -189,27 +199,34 @@ public class ScoringService {
     }
   }
 
-  private void finish(Item item, Scores scores, QualityEvents.Pending announced) {
+  private void finish(Item item, Scores scores, Invocation invocation) {
     if (item.fetch instanceof Fetch.Gone) {
       LOG.infof("%s: deleted before it could be read; skipped", item.ref.uri());
       metrics.failed(item.ref, FailureCause.SOURCE_GONE, "deleted before it could be read");
     } else if (item.fetch instanceof Fetch.Refused refused) {
       write(item, refused.source(), ScoreResult.failed(item.ref.uri(), refused.reason()),
-          Timings.NONE, announced);
+          Timings.NONE, invocation);
     } else if (item.fetch instanceof Fetch.Fetched fetched) {
       BatchScorer.Scored scored = scores.byItem().get(item);
       write(item, fetched.source(), scored.result(), new Timings(fetched.millis(),
-          scored.scoreMs(), scores.batchMs(), scores.byItem().size()), announced);
+          scored.scoreMs(), scores.batchMs(), scores.byItem().size()), invocation);
     }
   }
 
   /** Writes the result, then tags, counts and announces it. */
   private void write(Item item, Fetch.Source source, ScoreResult result, Timings timings,
-      QualityEvents.Pending announced) {
+      Invocation invocation) {
     Boolean lowQuality = events.lowQuality(result);
     byte[] json = ResultDocument.bytes(ResultDocument.build(item.ref, source, result,
         lowQuality, provenance, timings, Instant.now()));
-    String where = store.write(item.ref, json);
+    ResultStore.Written stored = store.write(item.ref, json, provenance.modelSha256());
+    String where = stored.location();
+    QualityEvents.Pending announced = invocation.announced;
+    if (stored.replacedModel() != null) {
+      invocation.replacedOtherModel++;
+      LOG.warnf("%s: its result, written by model %s, is replaced by one of model %s (%s)",
+          item.ref.uri(), stored.replacedModel(), provenance.modelSha256(), where);
+    }
     if (result.ok()) {
       LOG.infof("%s: Q=%.4f (%d views, %d ms) -> %s", item.ref.uri(), result.q(),
           result.viewCount(), timings.scoreMs(), where);

@@ -193,6 +193,32 @@ class MonitoringTest {
     assertEquals(1, batch.path("Retried").asInt());
   }
 
+  @Test
+  void aResultOfAnotherModelIsReplacedOnlyLoudly() {
+    aws.put(bucket.name(), "again.png", TestImages.png(90, 70, 14));
+    String event = S3Fixture.sqsEvent(bucket, aws.drain(bucket));
+    String ours = scorer.bundle().sha256();
+    String results = "maclip-results/again.png.json";
+
+    ScoreFunctionTest.invoke(event); // the first result: written without a HeadObject
+    assertEquals(ours, aws.s3.headObject(b -> b.bucket(bucket.name()).key(results)).metadata()
+        .get(ResultStore.MODEL_METADATA));
+    int before = recorder().all().size();
+    ScoreFunctionTest.invoke(event); // this model's own result again: nothing to say
+    assertEquals(0, onlyBatchLine(before).path("ReplacedOtherModel").asInt());
+
+    String other = "0".repeat(64);
+    aws.s3.copyObject(b -> b.sourceBucket(bucket.name()).sourceKey(results)
+        .destinationBucket(bucket.name()).destinationKey(results)
+        .metadataDirective("REPLACE").metadata(Map.of(ResultStore.MODEL_METADATA, other)));
+    before = recorder().all().size();
+    ScoreFunctionTest.invoke(event);
+
+    assertEquals(1, onlyBatchLine(before).path("ReplacedOtherModel").asInt());
+    assertEquals(ours, aws.s3.headObject(b -> b.bucket(bucket.name()).key(results)).metadata()
+        .get(ResultStore.MODEL_METADATA));
+  }
+
   private RecordingMetricsSink recorder() {
     return (RecordingMetricsSink) sink;
   }

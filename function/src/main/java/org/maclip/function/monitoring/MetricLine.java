@@ -55,9 +55,10 @@ public final class MetricLine {
    * @param retried objects handed back for a retry (S3 errors, throttling)
    * @param eventsSent events EventBridge accepted
    * @param eventsFailed events EventBridge refused or never received
+   * @param replacedOtherModel results written over a result of another model
    */
-  public record Batch(
-      int images, long batchMs, boolean first, int retried, int eventsSent, int eventsFailed) {}
+  public record Batch(int images, long batchMs, boolean first, int retried, int eventsSent,
+      int eventsFailed, int replacedOtherModel) {}
 
   /**
    * The {@code Model} dimension: backbone/pretrained, precision and the first 8 hex digits of
@@ -100,13 +101,14 @@ public final class MetricLine {
   public static String batch(Context context, Batch batch, long timestampMs) {
     ObjectNode line = start(context, timestampMs, List.of(List.of(FUNCTION)),
         List.of("BatchImages:Count", "BatchMs:Milliseconds", "FirstBatch:Count", "Retried:Count",
-            "EventsSent:Count", "EventsFailed:Count"));
+            "EventsSent:Count", "EventsFailed:Count", "ReplacedOtherModel:Count"));
     line.put("BatchImages", batch.images());
     line.put("BatchMs", batch.batchMs());
     line.put("FirstBatch", batch.first() ? 1 : 0);
     line.put("Retried", batch.retried());
     line.put("EventsSent", batch.eventsSent());
     line.put("EventsFailed", batch.eventsFailed());
+    line.put("ReplacedOtherModel", batch.replacedOtherModel());
     return text(line);
   }
 

@@ -72,7 +72,7 @@ class MetricLineTest {
   @Test
   void aBatchLineHasEveryDeclaredMetric() throws Exception {
     JsonNode line = JSON.readTree(MetricLine.batch(CONTEXT,
-        new MetricLine.Batch(10, 2500, true, 1, 3, 0), 5));
+        new MetricLine.Batch(10, 2500, true, 1, 3, 0, 2), 5));
     JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
     assertEquals("[[\"Function\"]]", directive.path("Dimensions").toString());
     for (JsonNode metric : directive.path("Metrics")) {
@@ -82,5 +82,6 @@ class MetricLineTest {
     assertEquals(1, line.path("FirstBatch").asInt());
     assertEquals(1, line.path("Retried").asInt());
     assertEquals(3, line.path("EventsSent").asInt());
+    assertEquals(2, line.path("ReplacedOtherModel").asInt());
   }
 }

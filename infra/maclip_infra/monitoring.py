@@ -41,6 +41,7 @@ class Signals:
     retried: int = 0
     events_sent: int = 0
     events_failed: int = 0
+    replaced_other_model: int = 0
     functions: set[str] = field(default_factory=set)
 
     def add_lines(self, lines: Iterable[dict[str, Any]]) -> None:
@@ -60,6 +61,7 @@ class Signals:
                 self.retried += int(line["Retried"])
                 self.events_sent += int(line["EventsSent"])
                 self.events_failed += int(line["EventsFailed"])
+                self.replaced_other_model += int(line["ReplacedOtherModel"])
 
     def add_events(self, events: Iterable[dict[str, Any]]) -> None:
         for event in events:

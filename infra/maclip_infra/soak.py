@@ -433,6 +433,11 @@ def reconcile(
     )
     figures.expect("events: sent per the batch lines", signals.events_sent, signals.events_seen)
     figures.expect("events: refused by EventBridge", signals.events_failed, 0)
+    figures.expect(
+        "batch lines: results replaced of another model (one model)",
+        signals.replaced_other_model,
+        0,
+    )
 
 
 def _differ(want: dict[str, set[str]], got: dict[str, set[str]]) -> list[str]:

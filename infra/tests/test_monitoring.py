@@ -29,7 +29,14 @@ LOG = "\n".join(
         _line(Function="f", ImagesScored=1, Q=0.7, LowQuality=1, key="a.png"),  # a retry
         _line(Function="f", ImagesFailed=1, Cause="unreadable", key="c.png"),
         "INFO a log line that quotes " + _line(Function="x", ImagesScored=1, key="hidden.png"),
-        _line(Function="f", BatchImages=4, Retried=1, EventsSent=2, EventsFailed=0),
+        _line(
+            Function="f",
+            BatchImages=4,
+            Retried=1,
+            EventsSent=2,
+            EventsFailed=0,
+            ReplacedOtherModel=1,
+        ),
     ]
 )
 
@@ -44,6 +51,7 @@ def test_only_whole_lines_count_as_metric_lines_and_every_attempt_is_tallied():
     assert signals.failed == {"c.png": {"unreadable"}}
     assert signals.low_lines == {"a.png"}
     assert (signals.batches, signals.retried, signals.events_sent) == (1, 1, 2)
+    assert signals.replaced_other_model == 1
     assert signals.functions == {"f"}
 
 

@@ -276,7 +276,7 @@ class InstalledPluginIT {
   private static byte[] zip(Path bundle) throws Exception {
     var bytes = new java.io.ByteArrayOutputStream();
     try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
-      for (String name : List.of("maclip.json", "visual.onnx")) {
+      for (String name : org.maclip.scoring.Bundle.FILES) {
         zip.putNextEntry(new java.util.zip.ZipEntry(name));
         zip.write(Files.readAllBytes(bundle.resolve(name)));
         zip.closeEntry();

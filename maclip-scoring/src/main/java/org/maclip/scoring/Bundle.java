@@ -87,6 +87,12 @@ public record Bundle(
   static final String MANIFEST = "maclip.json";
 
   /**
+   * The files {@code maclip-pytorch export} writes into a bundle, manifest first: the model and
+   * the self-check's views (which bundles exported before self-checks lack). Copy all of them.
+   */
+  public static final List<String> FILES = List.of(MANIFEST, "visual.onnx", "selfcheck.f32");
+
+  /**
    * The bundle's view geometry.
    *
    * @param patchSize side of the square views, pixels

@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maclip.scoring.Machine;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 
@@ -312,7 +313,34 @@ class ScoreCommandTest {
     assertEquals(Exit.OK, run.code(), run.toString());
     assertTrue(run.out().contains("precision: int8"), run.out());
     assertTrue(run.out().contains("int8 vs fp32: on 28 held-out images (112 views): smallest view "
-        + "cosine 0.983803, largest |dQ| 0.0461887, Spearman of Q 0.881226"), run.out());
+        + "cosine 0.983289, largest |dQ| 0.0834125, Spearman of Q 0.858785"), run.out());
+    assertTrue(run.out().contains("self-check: 2 views computed on x86_64, "), run.out());
+    assertTrue(run.out().contains("; here (" + Machine.describe() + ") Q within "), run.out());
+  }
+
+  /** A bundle this machine computes differently is a model error: exit 2, one line. */
+  @Test
+  void aBundleFailingItsSelfCheckIsAModelError() throws Exception {
+    Path copy = Files.createDirectories(dir.resolve("off"));
+    Path source = Path.of(bundle);
+    for (String name : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(source.resolve(name), copy.resolve(name));
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode manifest = json.readTree(copy.resolve("maclip.json").toFile());
+    var q = (com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("self_check").get("q");
+    q.set(0, q.get(0).asDouble() + 0.5);
+    json.writeValue(copy.resolve("maclip.json").toFile(), manifest);
+    Path a = TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    for (String[] args : List.of(new String[] {"score", a.toString(), "-m", copy.toString()},
+        new String[] {"info", "-m", copy.toString()})) {
+      CliRun run = CliRun.of(args);
+      assertEquals(Exit.USAGE, run.code(), run.toString());
+      assertEquals(1, run.errLines().size(), run.toString());
+      assertTrue(run.err().startsWith("maclip: error: model bundle " + copy + ": this machine "
+          + "computes the model differently"), run.err());
+      assertEquals("", run.out(), "no result");
+    }
   }
 
   @Test

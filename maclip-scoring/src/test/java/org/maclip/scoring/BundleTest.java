@@ -260,7 +260,7 @@ class BundleTest {
   @Test
   void aZipBundleScoresAsTheDirectoryDoes() throws IOException {
     Path zip = dir.resolve("tinyrn.zip");
-    zip(zip, "maclip.json", "visual.onnx", "selfcheck.f32");
+    zip(zip, Bundle.FILES.toArray(String[]::new));
     Path image = GoldenTest.golden().resolve("images/rgb_300x250.png");
     try (Scorer fromZip = Scorer.open(zip);
         Scorer fromDir = Scorer.open(tinyrn())) {

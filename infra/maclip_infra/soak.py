@@ -447,6 +447,9 @@ def _differ(want: dict[str, set[str]], got: dict[str, set[str]]) -> list[str]:
 
 _LOGGED_OK = re.compile(r"s3://" + BUCKET + r"/.+?: Q=")
 _LOGGED_BAD = re.compile(r"s3://" + BUCKET + r"/.+?: not scorable")
+_BATCH_RETRIED = re.compile(
+    r"Batch of \d+ message\(s\) in \d+ ms: \d+ done and deleted, (\d+) left"
+)
 _SETTLED = re.compile(r"Batch of \d+ message\(s\) (?:in|abandoned)")
 _SCORED = re.compile(r"s3://" + BUCKET + r"/(.+?): (?:Q=|not scorable)")
 
@@ -454,7 +457,8 @@ _SCORED = re.compile(r"s3://" + BUCKET + r"/(.+?): (?:Q=|not scorable)")
 def log_figures(logs: Sequence[str], figures: Figures) -> None:
     scored = Counter(m.group(1) for text in logs for m in _SCORED.finditer(text))
     batches = sum(len(_SETTLED.findall(text)) for text in logs)
-    retried = sum(int(n) for text in logs for n in re.findall(r"(\d+) left for retry\n", text))
+    # Each settled batch's own line (the "Stopped after" totals would count them twice).
+    retried = sum(int(n) for text in logs for n in _BATCH_RETRIED.findall(text))
     figures.add("batches settled (all workers)", batches)
     figures.add("messages left for retry by a batch (redelivered by the queue)", retried)
     figures.add("objects scored (or refused) more than once", sum(n > 1 for n in scored.values()))

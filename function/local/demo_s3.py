@@ -4,11 +4,15 @@
     python demo_s3.py --endpoint URL upload BUCKET FILE=KEY [FILE=KEY ...]
     python demo_s3.py --endpoint URL events BUCKET OUT.jsonl [--batch N]
     python demo_s3.py --endpoint URL results BUCKET
+    python demo_s3.py --endpoint URL route-events BUCKET
+    python demo_s3.py --endpoint URL announced BUCKET
 
 `setup` makes the bucket and a queue that receives its object-created notifications, as the
 recommended S3 -> SQS -> Lambda deployment does. `events` takes the notifications from that
 queue and writes the events Lambda's SQS event source mapping would send, N messages each.
-`results` prints the result documents the function wrote.
+`results` prints the result documents the function wrote. `route-events` adds a rule on the
+default EventBridge bus sending maclip's events about the bucket to a queue, as a user would;
+`announced` prints the events that queue received (infra/maclip_infra/monitoring.py does both).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ import sys
 from pathlib import Path
 
 import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "infra"))
+from maclip_infra.monitoring import drain_events, route_events  # noqa: E402
 
 RESULTS_PREFIX = "maclip-results/"
 
@@ -101,6 +108,14 @@ def results(s3, bucket: str) -> None:  # noqa: ANN001
         print(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
+def announced(sqs, bucket: str) -> None:  # noqa: ANN001
+    url = sqs.get_queue_url(QueueName=f"{bucket}-announced")["QueueUrl"]
+    got = drain_events(sqs, url)
+    print(f"{len(got)} event(s) on the default bus about s3://{bucket}, through a rule to a queue")
+    for event in got:
+        print(json.dumps(event, ensure_ascii=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True)
@@ -114,6 +129,8 @@ def main() -> int:
     ev.add_argument("out", type=Path)
     ev.add_argument("--batch", type=int, default=10)
     sub.add_parser("results").add_argument("bucket")
+    sub.add_parser("route-events").add_argument("bucket")
+    sub.add_parser("announced").add_argument("bucket")
     args = parser.parse_args()
 
     s3, sqs = clients(args.endpoint)
@@ -123,6 +140,13 @@ def main() -> int:
         upload(s3, args.bucket, args.pairs)
     elif args.command == "events":
         events(sqs, args.bucket, args.out, args.batch)
+    elif args.command == "route-events":
+        bus = boto3.client("events", endpoint_url=args.endpoint, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        route_events(bus, sqs, f"{args.bucket}-announced", args.bucket)
+        print(f"rule on the default bus: maclip's events about {args.bucket} -> queue {args.bucket}-announced")
+    elif args.command == "announced":
+        announced(sqs, args.bucket)
     else:
         results(s3, args.bucket)
     return 0

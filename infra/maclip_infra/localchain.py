@@ -197,6 +197,16 @@ def clients(endpoint: str) -> tuple[Any, Any]:
     )
 
 
+def events_client(endpoint: str) -> Any:
+    """An EventBridge client for the local server (moto), as :func:`clients` builds the others."""
+    import boto3
+
+    session = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local"
+    )
+    return session.client("events", endpoint_url=endpoint)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)

@@ -12,7 +12,11 @@ first worker is killed (SIGKILL) while it holds a batch and restarted; the secon
 (SIGTERM) while it holds one and must finish it; a third drains the rest. Then it counts: every
 good image exactly one result, scored, of its latest upload; every bad one an error result;
 nothing else under the results prefix; the queue empty; the dead-letter queue holding exactly
-the refused keys and the stray messages. Prints the figures; exits 1 when a count is wrong.
+the refused keys and the stray messages. Then it reconciles what operators would see with those
+counts: the metric lines in the workers' output (every good key scored, every bad one failed
+with its cause, as many lines as the log's own per-image lines) and the EventBridge events a
+rule on moto's default bus routed to a queue (the low-quality images, and every error result
+with its cause). Prints the figures; exits 1 when a count is wrong.
 
   python -m maclip_infra.soak --endpoint http://127.0.0.1:PORT --uploads 500 --work DIR \\
       -- java -cp 'function/:function/lib/*' org.maclip.function.worker.QueueWorkerMain
@@ -39,7 +43,8 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from maclip_infra.faultproxy import FaultProxy
-from maclip_infra.localchain import Layout, clients, queue_arn, queue_depth
+from maclip_infra.localchain import Layout, clients, events_client, queue_arn, queue_depth
+from maclip_infra.monitoring import Signals, drain_events, metric_lines, route_events
 from maclip_infra.notifications import apply, check_no_loop, make_filters
 
 BUCKET = "maclip-soak"
@@ -54,11 +59,25 @@ MAX_OBJECT_BYTES = 450_000
 OVER_PIXELS = (600, 480)
 OVER_BYTES = (490, 490)
 VISIBILITY_SECONDS = 6
+# Announced as low quality: about the median Q of the soak's images with the tiny test bundle
+# (0.70 / 0.81 / 0.92 min / median / max in a 30-upload soak).
+LOW_QUALITY_BELOW = 0.8
+FUNCTION_NAME = "maclip-soak"
 TEMPLATE = Path(__file__).parents[1] / "template.yaml"
 
 # Good image sizes (width, height): portrait and landscape, each under both limits.
-GOOD_SIZES = [(64, 48), (48, 64), (200, 150), (150, 200), (320, 240), (240, 320), (224, 224),
-              (500, 400), (400, 500), (640, 360)]  # fmt: skip
+GOOD_SIZES = [
+    (64, 48),
+    (48, 64),
+    (200, 150),
+    (150, 200),
+    (320, 240),
+    (240, 320),
+    (224, 224),
+    (500, 400),
+    (400, 500),
+    (640, 360),
+]
 FOLDERS = ["day 1", "day 2/morning shots", "ünïcødé/写真", "a+b=c & d", "x", "deep/er/est"]
 
 
@@ -341,6 +360,96 @@ def _key_of(body: str) -> str:
     return unquote_plus(records[0]["s3"]["object"]["key"]) if records else body
 
 
+_CAUSES = {  # what the metric lines must name each bad kind (FailureCause)
+    "broken": "unreadable",
+    "truncated": "unreadable",
+    "empty": "unreadable",
+    "pixels": "too-many-pixels",
+    "bytes": "too-large",
+}
+
+
+def reconcile(
+    s3: Any, corpus: Corpus, layout: Layout, logs: Sequence[str], signals: Signals, figures: Figures
+) -> None:
+    """The metric lines and events against the soak's own counts and the logs' per-image lines."""
+    logged_ok = sum(len(_LOGGED_OK.findall(text)) for text in logs)
+    logged_bad = sum(len(_LOGGED_BAD.findall(text)) for text in logs)
+    figures.expect("metric lines: scored, one per 'Q=' log line", signals.scored_lines, logged_ok)
+    figures.expect(
+        "metric lines: failed, one per 'not scorable' log line", signals.failed_lines, logged_bad
+    )
+    figures.expect("metric lines: Function dimension", signals.functions, {FUNCTION_NAME})
+    good = set(corpus.good)
+    figures.expect("metric lines: good keys scored", len(good & signals.scored.keys()), len(good))
+    figures.expect("metric lines: other keys scored", sorted(signals.scored.keys() - good), [])
+    want = {key: {_CAUSES[kind]} for key, kind in corpus.bad.items()}
+    got = signals.failed
+    figures.expect("metric lines: keys failed with another cause", _differ(want, got), [])
+    for cause, n in sorted(Counter(c for (c,) in want.values()).items()):
+        figures.expect(f"  failed: {cause}", sum(causes == {cause} for causes in got.values()), n)
+    figures.expect(
+        "metric lines: keys S3 always refused (retried, never counted)",
+        sorted((signals.scored.keys() | signals.failed.keys()) & set(corpus.refused)),
+        [],
+    )
+    figures.expect("batch lines: objects retried > 0 (503s)", signals.retried > 0, True)
+    figures.add("batch lines: batches / objects retried", f"{signals.batches} / {signals.retried}")
+    low_final = set()
+    qs = []
+    for key in good:
+        try:
+            body = s3.get_object(Bucket=BUCKET, Key=layout.results_prefix + key + ".json")["Body"]
+        except s3.exceptions.NoSuchKey:
+            continue  # counted missing above
+        result = json.loads(body.read())
+        qs.append(float(result["q"]))
+        if result.get("low_quality"):
+            low_final.add(key)
+    qs.sort()
+    if qs:
+        figures.add(
+            "Q of the good images: min / median / max",
+            f"{qs[0]:.4f} / {qs[len(qs) // 2]:.4f} / {qs[-1]:.4f}",
+        )
+    figures.add(
+        f"good images whose result is low quality (Q < {LOW_QUALITY_BELOW})", len(low_final)
+    )
+    figures.expect(
+        "  some, not all (the threshold splits them)", 0 < len(low_final) < len(good), True
+    )
+    figures.expect(
+        "events: low-quality keys = keys of LowQuality=1 lines",
+        sorted(signals.low_events ^ signals.low_lines),
+        [],
+    )
+    figures.expect(
+        "events: low-quality results not announced", sorted(low_final - signals.low_events), []
+    )
+    figures.expect(
+        "events: error results announced with another cause",
+        _differ(want, signals.error_events),
+        [],
+    )
+    figures.expect("events: sent per the batch lines", signals.events_sent, signals.events_seen)
+    figures.expect("events: refused by EventBridge", signals.events_failed, 0)
+    figures.expect(
+        "batch lines: results replaced of another model (one model)",
+        signals.replaced_other_model,
+        0,
+    )
+
+
+def _differ(want: dict[str, set[str]], got: dict[str, set[str]]) -> list[str]:
+    """Keys whose causes differ (missing on one side included)."""
+    return sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+
+
+_LOGGED_OK = re.compile(r"s3://" + BUCKET + r"/.+?: Q=")
+_LOGGED_BAD = re.compile(r"s3://" + BUCKET + r"/.+?: not scorable")
+_BATCH_RETRIED = re.compile(
+    r"Batch of \d+ message\(s\) in \d+ ms: \d+ done and deleted, (\d+) left"
+)
 _SETTLED = re.compile(r"Batch of \d+ message\(s\) (?:in|abandoned)")
 _SCORED = re.compile(r"s3://" + BUCKET + r"/(.+?): (?:Q=|not scorable)")
 
@@ -348,7 +457,8 @@ _SCORED = re.compile(r"s3://" + BUCKET + r"/(.+?): (?:Q=|not scorable)")
 def log_figures(logs: Sequence[str], figures: Figures) -> None:
     scored = Counter(m.group(1) for text in logs for m in _SCORED.finditer(text))
     batches = sum(len(_SETTLED.findall(text)) for text in logs)
-    retried = sum(int(n) for text in logs for n in re.findall(r"(\d+) left for retry\n", text))
+    # Each settled batch's own line (the "Stopped after" totals would count them twice).
+    retried = sum(int(n) for text in logs for n in _BATCH_RETRIED.findall(text))
     figures.add("batches settled (all workers)", batches)
     figures.add("messages left for retry by a batch (redelivered by the queue)", retried)
     figures.add("objects scored (or refused) more than once", sum(n > 1 for n in scored.values()))
@@ -379,6 +489,7 @@ def run(args: argparse.Namespace) -> int:
     s3, sqs = aws
     layout = Layout.from_template(TEMPLATE)
     queue_url, dead_url = setup(aws, layout)
+    announced_url = route_events(events_client(args.endpoint), sqs, BUCKET + "-announced", BUCKET)
     figures = Figures()
     t0 = time.monotonic()
     corpus = upload(s3, plan(args.uploads, layout.input_prefix, args.seed), args.seed)
@@ -411,6 +522,11 @@ def run(args: argparse.Namespace) -> int:
         "MACLIP_MAX_PIXELS": str(MAX_PIXELS),
         "MACLIP_MAX_OBJECT_BYTES": str(MAX_OBJECT_BYTES),
         "MACLIP_TAGGING_ENABLED": "false",
+        "MACLIP_METRICS_FUNCTION_NAME": FUNCTION_NAME,
+        "MACLIP_EVENTS_LOW_QUALITY_BELOW": str(LOW_QUALITY_BELOW),
+        "MACLIP_EVENTS_ERRORS": "true",
+        "MACLIP_EVENTS_ENDPOINT_OVERRIDE": args.endpoint,
+        "MACLIP_EVENTS_REGION": "us-east-1",
         # "Began a batch of": the soak stops and kills workers in the middle of a batch.
         "QUARKUS_LOG_CATEGORY__ORG_MACLIP_FUNCTION_WORKER__LEVEL": "DEBUG",
     }
@@ -459,8 +575,13 @@ def run(args: argparse.Namespace) -> int:
     figures.add(f"  answered 503 at random ({args.fault_rate:.0%})", c.random_503)
     figures.add("  answered 503 for the refused keys", c.refused_503)
     proxy.shutdown()
-    log_figures([w.text() for w in (first, second, third)], figures)
+    logs = [w.text() for w in (first, second, third)]
+    log_figures(logs, figures)
     count(aws, corpus, layout, (queue_url, dead_url), figures)
+    signals = Signals()
+    signals.add_lines(line for text in logs for line in metric_lines(text))
+    signals.add_events(drain_events(sqs, announced_url))
+    reconcile(s3, corpus, layout, logs, signals, figures)
 
     width = max(len(name) for name, _ in figures.rows)
     for name, value in figures.rows:

@@ -265,7 +265,13 @@ def test_gpu_stack_imports_only_what_the_scoring_stack_exports(template, gpu):
         if "Export" in o
     }
     imported = _imports(gpu["Resources"])
-    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn", "ScoringSettings"}
+    assert imported == {
+        "QueueUrl",
+        "QueueArn",
+        "ScoringAccessPolicyArn",
+        "ScoringSettings",
+        "FunctionName",
+    }
     assert imported <= exported
 
 
@@ -285,6 +291,11 @@ def test_gpu_task_environment_is_what_the_worker_reads(template, gpu):
     for name in worker:
         method = _camel(name.removeprefix("MACLIP_WORKER_"))
         assert f" {method}();" in config, name
+    # Its metrics under the scoring function's name, so the dashboard and alarms count them.
+    assert env.pop("MACLIP_METRICS_FUNCTION_NAME") == {
+        "Fn::ImportValue": {"Fn::Sub": "${ScoringStackName}-FunctionName"}
+    }
+    assert "MACLIP_METRICS_FUNCTION_NAME" in _config_keys()
     assert container["StopTimeout"] == 120
     assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
 
@@ -324,7 +335,8 @@ def test_gpu_task_takes_every_scoring_setting_from_the_scoring_stack(template, g
     env = {e["Name"]: e["Value"] for e in Resolved(gpu, {}).value(json.loads(text))}
     scoring_names = {
         n for n in env if n.startswith("MACLIP_") and not n.startswith("MACLIP_WORKER_")
-    } - {"MACLIP_BATCH_SIZE"}  # views per run: a GPU takes more
+    } - {"MACLIP_BATCH_SIZE", "MACLIP_METRICS_FUNCTION_NAME"}  # a GPU takes more views a run;
+    # its metrics count under the scoring function's name (an import of its own)
     assert scoring_names == {
         "MACLIP_INPUT_PREFIX",
         "MACLIP_SUFFIXES",
@@ -335,6 +347,9 @@ def test_gpu_task_takes_every_scoring_setting_from_the_scoring_stack(template, g
         "MACLIP_METHOD",
         "MACLIP_MAX_OBJECT_BYTES",
         "MACLIP_MAX_PIXELS",
+        "MACLIP_METRICS_NAMESPACE",
+        "MACLIP_EVENTS_LOW_QUALITY_BELOW",
+        "MACLIP_EVENTS_ERRORS",
     }
     for name in scoring_names:
         assert str(env[name]) == str(function_env[name]), name
@@ -369,3 +384,135 @@ def test_every_packaging_names_the_same_entry_points(template):
     assert (WORKER / "QueueWorkerMain.java").is_file()
     for path in ["gpu/Dockerfile", "local-chain.sh"]:
         assert worker_main in (INFRA / path).read_text(), path
+
+
+# ---- monitoring: the function's metrics, the alarms, the dashboard, the events -------------
+
+METRICS = ROOT / "function/src/main/java/org/maclip/function/monitoring/MetricLine.java"
+
+
+def _emitted_metrics() -> set[str]:
+    """The metric names MetricLine declares ("Name:Unit" strings in its source)."""
+    names = set(re.findall(r'"(\w+):(?:Count|Milliseconds|None)"', METRICS.read_text()))
+    assert {"ImagesScored", "ImagesFailed", "Q"} <= names  # the parser still reads the file
+    return names
+
+
+def _metric_names(node: Any) -> set[str]:
+    """MetricName values in a (resolved) resource."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("MetricName"), str):
+            found.add(node["MetricName"])
+        for value in node.values():
+            found |= _metric_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _metric_names(value)
+    return found
+
+
+@pytest.mark.parametrize("trigger", ["sqs", "direct"])
+def test_dashboard_is_json_and_shows_only_metrics_the_function_writes(template, trigger):
+    resolved = Resolved(template, {"Trigger": trigger})
+    body = json.loads(resolved.resources()["Dashboard"]["Properties"]["DashboardBody"])
+    ours = set()
+    for widget in body["widgets"]:
+        for row in widget["properties"].get("metrics", []):
+            if row[0] in ("maclip", "."):  # the namespace, or "the row above's"
+                ours.add(row[1])
+    ours -= {"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
+             "ApproximateAgeOfOldestMessage"}  # fmt: skip
+    assert ours and ours <= _emitted_metrics(), ours - _emitted_metrics()
+    text = json.dumps(body)
+    assert '"Function", "stack-scoring"' in text
+    assert 'MetricName=\\"ImagesFailed\\"' in text and "Cause" in text
+
+
+def test_alarms_watch_the_function_and_notify_the_topic(template):
+    resources = Resolved(template, {"AlarmEmail": "ops@example.com"}).resources()
+    alarms = {n: r["Properties"] for n, r in resources.items() if r["Type"].endswith("::Alarm")}
+    assert set(alarms) == {
+        "DeadLetterAlarm",
+        "FailureRatioAlarm",
+        "OldestMessageAlarm",
+        "QualityDriftAlarm",
+    }
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == ["<DeadLetterAlarmTopic>"], name
+    ratio = alarms["FailureRatioAlarm"]
+    assert {m["Id"] for m in ratio["Metrics"]} == {"failed", "scored", "ratio"}
+    assert _metric_names(ratio) == {"ImagesFailed", "ImagesScored"}
+    assert ratio["Threshold"] == _default(template, "FailureRatioThreshold")
+    drift = alarms["QualityDriftAlarm"]
+    assert drift["ThresholdMetricId"] == "band"
+    band = next(m for m in drift["Metrics"] if m["Id"] == "band")
+    assert band["Expression"] == "ANOMALY_DETECTION_BAND(median, 3)"
+    median = next(m for m in drift["Metrics"] if m["Id"] == "median")["MetricStat"]
+    assert (median["Metric"]["MetricName"], median["Stat"]) == ("Q", "p50")
+    for alarm in (ratio, drift):
+        for metric in alarm["Metrics"]:
+            if "MetricStat" in metric:
+                stat = metric["MetricStat"]["Metric"]
+                assert stat["Namespace"] == _default(template, "MetricsNamespace")
+                assert stat["Dimensions"] == [{"Name": "Function", "Value": "stack-scoring"}]
+    assert _metric_names(ratio) | _metric_names(drift) <= _emitted_metrics()
+    oldest = alarms["OldestMessageAlarm"]
+    assert oldest["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert oldest["Dimensions"][0]["Value"] == "<Queue.QueueName>"
+    # Without a mail address there is no topic, and no alarm names one.
+    quiet = Resolved(template, {}).resources()
+    assert "DeadLetterAlarmTopic" not in quiet
+    assert all("AlarmActions" not in r["Properties"] for r in quiet.values()
+               if r["Type"].endswith("::Alarm"))  # fmt: skip
+    # A direct trigger has no queue to age.
+    assert "OldestMessageAlarm" not in Resolved(template, {"Trigger": "direct"}).resources()
+
+
+def test_events_are_off_by_default_and_put_on_the_default_bus_only(template):
+    resolved = Resolved(template, {})
+    assert "AnnounceOnTheDefaultBus" not in _statements(resolved)
+    env = resolved.value(template["Globals"]["Function"])["Environment"]["Variables"]
+    assert env["MACLIP_EVENTS_LOW_QUALITY_BELOW"] == ""
+    assert env["MACLIP_EVENTS_ERRORS"] == "false"
+    for values in ({"LowQualityBelow": "0.4"}, {"AnnounceErrors": "true"}):
+        statement = _statements(Resolved(template, values))["AnnounceOnTheDefaultBus"]
+        assert statement["Action"] == "events:PutEvents"
+        assert statement["Resource"] == "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+    pattern = re.compile(template["Parameters"]["LowQualityBelow"]["AllowedPattern"])
+    for good in ["", "0.4", "1", "-0.25"]:
+        assert pattern.match(good), good
+    for bad in ["0.4.1", "abc", "1e3", " 0.4"]:
+        assert not pattern.match(bad), bad
+
+
+def test_gpu_metric_filters_make_the_metrics_the_alarms_read(template, gpu):
+    """ECS's awslogs driver does not extract embedded metrics: the GPU stack's filters do."""
+    resources = gpu["Resources"].values()
+    filters = [r["Properties"] for r in resources if r["Type"] == "AWS::Logs::MetricFilter"]
+    made = set()
+    for f in filters:
+        (metric,) = f["MetricTransformations"]
+        assert metric["MetricNamespace"] == {  # the scoring stack's MetricsNamespace
+            "Fn::Select": [9, {"Fn::Split": ["|", SCORING_SETTINGS]}]
+        }
+        assert metric["Dimensions"][0] == {"Key": "Function", "Value": "$.Function"}
+        field = re.fullmatch(r"\{ \$\.(\w+) = 1 \}", f["FilterPattern"]).group(1)
+        assert field in _emitted_metrics(), field
+        made.add((metric["MetricName"], tuple(d["Key"] for d in metric["Dimensions"])))
+    assert {name for name, _ in made} <= _emitted_metrics()
+    alarms = Resolved(template, {}).resources()
+    read = _metric_names(alarms["FailureRatioAlarm"]) | _metric_names(alarms["QualityDriftAlarm"])
+    assert {(name, ("Function",)) for name in read} <= made
+    assert ("ImagesFailed", ("Function", "Cause")) in made  # the dashboard's failures by cause
+    assert "MetricsNamespace" not in gpu["Parameters"], "no copy of a setting on the GPU stack"
+
+
+def test_a_model_is_rolled_out_by_its_sha256_in_the_functions_configuration(template):
+    sha = "18355180ac28c0e8b4b4e87697f51c613c847fe9e344452214524a93ffe15657"
+    env = Resolved(template, {"ModelSha256": sha}).value(template["Globals"]["Function"])
+    assert env["Environment"]["Variables"]["MACLIP_MODEL_SHA256"] == sha  # a new version
+    assert "MACLIP_MODEL_SHA256" in _config_keys()
+    pattern = re.compile(template["Parameters"]["ModelSha256"]["AllowedPattern"])
+    assert pattern.match("") and pattern.match(sha) and pattern.match(sha.upper())
+    assert not pattern.match(sha[:-1]) and not pattern.match(sha + "0")

@@ -48,6 +48,7 @@ public class Beans {
     // beside the rest of the start and the first invocation's fetch and decoding; the scorer
     // gives no result before both are done (Scorer.openInBackground). The first batch logs them.
     Scorer scorer = Scorer.openInBackground(bundle, ScorerConfig.options(config));
+    pinned(scorer, config.modelSha256(), config.model().orElse(bundle.toString()));
     LOG.infof("Model %s/%s (sha256 %s) read from %s in %d ms (locating it %d ms, bundle read %d"
             + " ms); its session and checksum go on in the background; JVM start to here %d ms",
         scorer.bundle().backbone(), scorer.bundle().pretrained(), scorer.bundle().sha256(),
@@ -59,6 +60,22 @@ public class Beans {
           + " packaged", bundle, ModelIdentity.RECORD);
     }
     return scorer;
+  }
+
+  /** The scorer, if its model is the one {@code maclip.model-sha256} names; else closed, thrown. */
+  static Scorer pinned(Scorer scorer, java.util.Optional<String> pin, String location) {
+    try {
+      ModelPin.check(pin, scorer.bundle().sha256(), location);
+      return scorer;
+    } catch (IllegalStateException e) {
+      try {
+        scorer.awaitReady(); // closing while its background self-check runs a session crashes
+      } catch (RuntimeException alsoBroken) {
+        e.addSuppressed(alsoBroken);
+      }
+      scorer.close();
+      throw e;
+    }
   }
 
   /**

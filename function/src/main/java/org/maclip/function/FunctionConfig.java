@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.maclip.scoring.ScorerOptions;
 
 /**
@@ -18,6 +19,12 @@ public interface FunctionConfig {
 
   /** The model bundle: a directory, a {@code .zip}, or {@code s3://bucket/key} (zip or prefix). */
   Optional<String> model();
+
+  /**
+   * The sha256 of the model this deployment scores with ({@code maclip info} prints it); a model
+   * with another refuses to start ({@link ModelPin}). Empty: any.
+   */
+  Optional<String> modelSha256();
 
   /** Where a bundle read from S3 is kept on local disk between invocations. */
   @WithDefault("/tmp/maclip-model")
@@ -80,6 +87,10 @@ public interface FunctionConfig {
 
   Tagging tagging();
 
+  Metrics metrics();
+
+  Events events();
+
   S3 s3();
 
   /** Optional tag on the source object carrying its score. */
@@ -89,6 +100,43 @@ public interface FunctionConfig {
 
     @WithDefault("maclip-q")
     String key();
+  }
+
+  /** Metric lines in CloudWatch's embedded metric format on standard output (QualityMetrics). */
+  interface Metrics {
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The CloudWatch namespace of every metric. */
+    @WithDefault("maclip")
+    String namespace();
+
+    /**
+     * The {@code Function} dimension: by default Lambda's {@code AWS_LAMBDA_FUNCTION_NAME}, else
+     * {@code maclip-function}; a GPU worker sets its scoring stack's function name, so that the
+     * dashboard and alarms count it too.
+     */
+    Optional<String> functionName();
+  }
+
+  /** Images announced on EventBridge (QualityEvents); off unless one of the first two is set. */
+  interface Events {
+    /** A scored image with a Q under this is low quality: in its result, tagged, announced. */
+    OptionalDouble lowQualityBelow();
+
+    /** Announce every image that gets an error result too, with its cause. */
+    @WithDefault("false")
+    boolean errors();
+
+    /** The event bus: the account's default bus unless named. */
+    @WithDefault("default")
+    String busName();
+
+    /** A local EventBridge (moto); by default the SDK's endpoint for the region. */
+    Optional<URI> endpointOverride();
+
+    /** Region; by default the SDK's chain ({@code AWS_REGION} on Lambda). */
+    Optional<String> region();
   }
 
   /** The S3 client; the endpoint override and path style are for local servers (tests, moto). */

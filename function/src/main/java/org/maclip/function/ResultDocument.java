@@ -10,7 +10,8 @@ import org.maclip.scoring.ScoreResult;
 /**
  * The result JSON written for one source object: format, source, ok, then {@link ResultJson}'s
  * score fields with view_scores (named as in the reference's
- * {@code ImageResult.to_dict(include_views=True)}), then model, params, function and timings.
+ * {@code ImageResult.to_dict(include_views=True)}), {@code low_quality} when a threshold is set
+ * ({@code maclip.events.low-quality-below}), then model, params, function and timings.
  */
 public final class ResultDocument {
   public static final String FORMAT = "maclip-result";
@@ -23,6 +24,7 @@ public final class ResultDocument {
       ObjectRef ref,
       Fetch.Source source,
       ScoreResult result,
+      Boolean lowQuality,
       Provenance provenance,
       Timings timings,
       Instant scoredAt) {
@@ -37,6 +39,9 @@ public final class ResultDocument {
     src.put("size", source.size());
     doc.put("ok", result.ok());
     ResultJson.putScores(doc, result, true);
+    if (lowQuality != null) {
+      doc.put("low_quality", lowQuality);
+    }
     ObjectNode model = doc.putObject("model");
     model.put("backbone", provenance.backbone());
     model.put("pretrained", provenance.pretrained());

@@ -1,6 +1,7 @@
 package org.maclip.function;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +16,11 @@ import org.maclip.function.event.Delivery;
 import org.maclip.function.event.EventParser;
 import org.maclip.function.event.LambdaEvent;
 import org.maclip.function.event.ObjectRef;
+import org.maclip.function.monitoring.FailureCause;
+import org.maclip.function.monitoring.MetricLine;
+import org.maclip.function.monitoring.MetricsSink;
+import org.maclip.function.monitoring.QualityEvents;
+import org.maclip.function.monitoring.QualityMetrics;
 import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ModelException;
 import org.maclip.scoring.ScoreResult;
@@ -27,7 +33,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * One invocation: parse the event, filter the keys, read every object, score them together,
  * write one result per object. An object that can never be scored gets a result with its error;
  * one that was deleted is skipped; an S3 failure fails the deliveries that named it (SQS: their
- * messages are reported; direct: the invocation throws, and Lambda retries it).
+ * messages are reported; direct: the invocation throws, and Lambda retries it). Every image
+ * scored or failed, and every batch, is a metric line ({@link QualityMetrics}); low-quality and,
+ * when asked, failed images are announced on EventBridge ({@link QualityEvents}).
  */
 @ApplicationScoped
 public class ScoringService {
@@ -39,8 +47,10 @@ public class ScoringService {
   private final BatchScorer scorer;
   private final ResultStore store;
   private final Provenance provenance;
+  private final QualityMetrics metrics;
+  private final QualityEvents events;
 
-  public ScoringService(FunctionConfig config, S3Client s3, Scorer scorer) {
+  public ScoringService(FunctionConfig config, S3Client s3, Scorer scorer, MetricsSink sink) {
     this.parser = new EventParser(new ObjectMapper());
     this.filter = new KeyFilter(config.inputPrefix().orElse(""),
         config.suffixes().orElse(ImageFormats.SUFFIXES),
@@ -50,6 +60,19 @@ public class ScoringService {
     this.store = new ResultStore(s3, filter,
         config.tagging().enabled() ? config.tagging().key() : null);
     this.provenance = Provenance.of(scorer, config.functionVersion());
+    this.metrics = new QualityMetrics(new MetricLine.Context(config.metrics().namespace(),
+        config.metrics().functionName().orElse(provenance.functionName()),
+        MetricLine.modelName(scorer.bundle().backbone(), scorer.bundle().pretrained(),
+            scorer.bundle().precision(), provenance.modelSha256()), provenance.modelSha256()),
+        sink, config.metrics().enabled(), System::currentTimeMillis);
+    FunctionConfig.Events announce = config.events();
+    this.events = QualityEvents.create(announce.lowQualityBelow(), announce.errors(),
+        announce.busName(), announce.endpointOverride(), announce.region());
+  }
+
+  @PreDestroy
+  void close() {
+    events.close();
   }
 
   /** An object to process and the deliveries that named it (the same object may come twice). */
@@ -96,17 +119,35 @@ public class ScoringService {
       }
     }
     Scores scores = score(fetched, failed);
+    Invocation invocation = new Invocation(events.pending());
     for (Item item : items.values()) {
       if (item.fetch == null || failed.containsAll(item.owners)) {
         continue;
       }
       try {
-        finish(item, scores);
+        finish(item, scores, invocation);
       } catch (SdkException e) {
         fail(item, "scored, but its result cannot be written", e, failed);
       }
     }
+    if (!items.isEmpty()) {
+      QualityEvents.Outcome sent = invocation.announced.send();
+      int retried = (int) items.values().stream()
+          .filter(item -> failed.containsAll(item.owners)).count();
+      metrics.batch(new MetricLine.Batch(items.size(), scores.batchMs(), scores.first(),
+          retried, sent.sent(), sent.failed(), invocation.replacedOtherModel));
+    }
     return respond(failed);
+  }
+
+  /** What one invocation's written results leave to do: events to send, replacements to count. */
+  private static final class Invocation {
+    final QualityEvents.Pending announced;
+    int replacedOtherModel;
+
+    Invocation(QualityEvents.Pending announced) {
+      this.announced = announced;
+    }
   }
 
   /** Whether the process has yet to score its first batch (logged: part of the cold start). */
@@ -119,7 +160,7 @@ public class ScoringService {
   }
 
   /** The invocation's scoring run: each fetched item's result, and the run's size and time. */
-  private record Scores(Map<Item, BatchScorer.Scored> byItem, long batchMs) {}
+  private record Scores(Map<Item, BatchScorer.Scored> byItem, long batchMs, boolean first) {}
 
   private Scores score(List<Item> fetched, Set<Delivery> failed) {
     Map<Item, BatchScorer.Scored> byItem = new LinkedHashMap<>();
@@ -129,7 +170,8 @@ public class ScoringService {
       for (int i = 0; i < fetched.size(); i++) {
         byItem.put(fetched.get(i), batch.items().get(i));
       }
-      if (!fetched.isEmpty() && FIRST_BATCH.compareAndSet(true, false)) {
+      boolean first = !fetched.isEmpty() && FIRST_BATCH.compareAndSet(true, false);
+      if (first) {
         Scorer.LoadTimes times = scorer.loadTimes();
         LOG.infof("First scoring batch of this process: %d images in %d ms, on %s (started beside"
             + " it: ONNX Runtime session %d ms, model checksum %d ms, self-check %d ms); JVM"
@@ -137,7 +179,7 @@ public class ScoringService {
             times.sessionMillis(), times.checksumMillis(), times.selfCheckMillis(),
             Beans.sinceJvmStart());
       }
-      return new Scores(byItem, batch.batchMs());
+      return new Scores(byItem, batch.batchMs(), first);
     } catch (SetupException | ModelException e) {
       // A ModelException: the model failed its checksum or its self-check (Scorer.openInBackground,
       // or a SnapStart restore on a host that computes it differently).
@@ -145,41 +187,59 @@ public class ScoringService {
       // better until the deployment is fixed. The messages go back to the queue (then its DLQ).
       LOG.errorf("Set-up error, nothing can be scored until the function is fixed: %s",
           e.getMessage());
-      fetched.forEach(item -> failed.addAll(item.owners));
-      return new Scores(byItem, 0);
+      for (Item item : fetched) {
+        failed.addAll(item.owners);
+        metrics.failed(item.ref, FailureCause.MODEL_OR_SETUP, e.getMessage());
+      }
+      return new Scores(byItem, 0, false);
     } catch (RuntimeException e) {
       for (Item item : fetched) {
         fail(item, "cannot be scored", e, failed);
+        metrics.failed(item.ref, FailureCause.MODEL_OR_SETUP, e.getMessage());
       }
-      return new Scores(byItem, 0);
+      return new Scores(byItem, 0, false);
     }
   }
 
-  private void finish(Item item, Scores scores) {
+  private void finish(Item item, Scores scores, Invocation invocation) {
     if (item.fetch instanceof Fetch.Gone) {
       LOG.infof("%s: deleted before it could be read; skipped", item.ref.uri());
+      metrics.failed(item.ref, FailureCause.SOURCE_GONE, "deleted before it could be read");
     } else if (item.fetch instanceof Fetch.Refused refused) {
       write(item, refused.source(), ScoreResult.failed(item.ref.uri(), refused.reason()),
-          Timings.NONE);
+          Timings.NONE, invocation);
     } else if (item.fetch instanceof Fetch.Fetched fetched) {
       BatchScorer.Scored scored = scores.byItem().get(item);
       write(item, fetched.source(), scored.result(), new Timings(fetched.millis(),
-          scored.scoreMs(), scores.batchMs(), scores.byItem().size()));
-      if (scored.result().ok()) {
-        store.tag(item.ref, scored.result().q());
-      }
+          scored.scoreMs(), scores.batchMs(), scores.byItem().size()), invocation);
     }
   }
 
-  private void write(Item item, Fetch.Source source, ScoreResult result, Timings timings) {
-    byte[] json = ResultDocument.bytes(
-        ResultDocument.build(item.ref, source, result, provenance, timings, Instant.now()));
-    String where = store.write(item.ref, json);
+  /** Writes the result, then tags, counts and announces it. */
+  private void write(Item item, Fetch.Source source, ScoreResult result, Timings timings,
+      Invocation invocation) {
+    Boolean lowQuality = events.lowQuality(result);
+    byte[] json = ResultDocument.bytes(ResultDocument.build(item.ref, source, result,
+        lowQuality, provenance, timings, Instant.now()));
+    ResultStore.Written stored = store.write(item.ref, json, provenance.modelSha256());
+    String where = stored.location();
+    QualityEvents.Pending announced = invocation.announced;
+    if (stored.replacedModel() != null) {
+      invocation.replacedOtherModel++;
+      LOG.warnf("%s: its result, written by model %s, is replaced by one of model %s (%s)",
+          item.ref.uri(), stored.replacedModel(), provenance.modelSha256(), where);
+    }
     if (result.ok()) {
       LOG.infof("%s: Q=%.4f (%d views, %d ms) -> %s", item.ref.uri(), result.q(),
           result.viewCount(), timings.scoreMs(), where);
+      store.tag(item.ref, result.q(), lowQuality);
+      metrics.scored(item.ref, result, timings.fetchMs() + timings.batchMs(), lowQuality);
+      announced.scored(item.ref, result, provenance, where);
     } else {
       LOG.warnf("%s: not scorable (%s) -> %s", item.ref.uri(), result.error(), where);
+      FailureCause cause = FailureCause.ofError(result.error());
+      metrics.failed(item.ref, cause, result.error());
+      announced.failed(item.ref, cause, result.error(), provenance, where);
     }
   }
 

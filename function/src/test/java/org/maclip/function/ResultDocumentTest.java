@@ -26,7 +26,7 @@ class ResultDocumentTest {
 
   private static JsonNode written(ScoreResult result, Timings timings) throws IOException {
     byte[] bytes = ResultDocument.bytes(
-        ResultDocument.build(REF, SOURCE, result, PROVENANCE, timings, AT));
+        ResultDocument.build(REF, SOURCE, result, null, PROVENANCE, timings, AT));
     return new ObjectMapper().readTree(bytes);
   }
 

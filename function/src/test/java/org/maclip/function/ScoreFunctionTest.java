@@ -236,14 +236,14 @@ class ScoreFunctionTest {
     assertTrue(aws.result(bucket.name(), "fine.png").isPresent());
   }
 
-  private static String invoke(String event) {
+  static String invoke(String event) {
     return given().contentType("application/json").body(event)
         .when().post()
         .then().statusCode(200)
         .extract().asString();
   }
 
-  private static List<String> failures(String response) {
+  static List<String> failures(String response) {
     List<String> ids = new ArrayList<>();
     for (JsonNode failure : S3Fixture.readTree(response).path("batchItemFailures")) {
       ids.add(failure.path("itemIdentifier").asText());

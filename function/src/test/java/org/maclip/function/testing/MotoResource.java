@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Starts moto and the throttling proxy before the function starts, and points the function's S3
- * client at the proxy. The tests reach moto directly at {@code test.moto.endpoint} (empty when
+ * client at the proxy and its EventBridge client at moto. The tests reach moto directly at {@code test.moto.endpoint} (empty when
  * moto is absent outside CI: the tests then skip).
  */
 public class MotoResource implements QuarkusTestResourceLifecycleManager {
@@ -23,11 +23,13 @@ public class MotoResource implements QuarkusTestResourceLifecycleManager {
     try {
       Optional<MotoServer> started = MotoServer.start();
       if (started.isEmpty()) {
-        return Map.of("maclip.s3.endpoint-override", "http://127.0.0.1:9", ENDPOINT_KEY, "");
+        return Map.of("maclip.s3.endpoint-override", "http://127.0.0.1:9",
+            "maclip.events.endpoint-override", "http://127.0.0.1:9", ENDPOINT_KEY, "");
       }
       moto = started.get();
       proxy = ThrottlingProxy.start(moto.endpoint(), THROTTLED);
       return Map.of("maclip.s3.endpoint-override", proxy.endpoint().toString(),
+          "maclip.events.endpoint-override", moto.endpoint().toString(),
           ENDPOINT_KEY, moto.endpoint().toString());
     } catch (IOException e) {
       throw new IllegalStateException("cannot start moto_server: " + e.getMessage(), e);

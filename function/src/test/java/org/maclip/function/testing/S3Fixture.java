@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -36,6 +37,7 @@ public final class S3Fixture implements AutoCloseable {
 
   public final S3Client s3;
   public final SqsClient sqs;
+  public final EventBridgeClient events;
 
   /** A bucket and the queue its notifications go to. */
   public record Bucket(String name, String queueUrl, String queueArn) {}
@@ -45,6 +47,29 @@ public final class S3Fixture implements AutoCloseable {
         .forcePathStyle(true).httpClient(UrlConnectionHttpClient.create()).build();
     this.sqs = SqsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create()).build();
+    this.events = EventBridgeClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+        .httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  /**
+   * A queue that receives the function's EventBridge events about this bucket's objects, as a
+   * user would route them: a rule on the default bus matching maclip's source and the bucket.
+   */
+  public String announcements(Bucket bucket) {
+    String queueUrl = sqs.createQueue(b -> b.queueName(bucket.name() + "-announced")).queueUrl();
+    String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+            .attributeNames(QueueAttributeName.QUEUE_ARN))
+        .attributes().get(QueueAttributeName.QUEUE_ARN);
+    String rule = bucket.name() + "-rule";
+    events.putRule(b -> b.name(rule).eventPattern("{\"source\": [\"org.maclip\"],"
+        + " \"detail\": {\"bucket\": [\"" + bucket.name() + "\"]}}"));
+    events.putTargets(b -> b.rule(rule).targets(t -> t.id("queue").arn(queueArn)));
+    return queueUrl;
+  }
+
+  /** The events waiting in an {@link #announcements} queue, parsed, removed from it. */
+  public List<JsonNode> announced(String queueUrl) {
+    return drain(queueUrl).stream().map(m -> readTree(m.body())).toList();
   }
 
   public Bucket bucketWithQueue(String name) {
@@ -64,15 +89,19 @@ public final class S3Fixture implements AutoCloseable {
 
   /** Every message waiting in the queue (S3's notifications so far), removed from it. */
   public List<Message> drain(Bucket bucket) {
+    return drain(bucket.queueUrl());
+  }
+
+  private List<Message> drain(String queueUrl) {
     List<Message> all = new ArrayList<>();
     while (true) {
-      List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(bucket.queueUrl())
+      List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
           .maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
       if (batch.isEmpty()) {
         return all;
       }
       for (Message m : batch) {
-        sqs.deleteMessage(b -> b.queueUrl(bucket.queueUrl()).receiptHandle(m.receiptHandle()));
+        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
       }
       all.addAll(batch);
     }
@@ -153,5 +182,6 @@ public final class S3Fixture implements AutoCloseable {
   public void close() {
     s3.close();
     sqs.close();
+    events.close();
   }
 }

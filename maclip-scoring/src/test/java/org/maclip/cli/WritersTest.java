@@ -17,7 +17,7 @@ class WritersTest {
   private static String write(OutputFormat format, boolean views, ScoreResult... results)
       throws Exception {
     StringWriter out = new StringWriter();
-    try (ResultWriter writer = ResultWriter.create(format, out, views)) {
+    try (ResultWriter writer = ResultWriter.create(format, out, views, Columns.PLAIN)) {
       for (ScoreResult r : results) {
         writer.write(r);
       }
@@ -71,7 +71,7 @@ class WritersTest {
   @Test
   void jsonLinesWritesEachObjectAtOnceWithNullForMissingScores() throws Exception {
     StringWriter out = new StringWriter();
-    try (ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false)) {
+    try (ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false, Columns.PLAIN)) {
       writer.write(Results.scored("a.png", 0.5));
       assertTrue(out.toString().endsWith("}\n"), "first line written before the next image");
       writer.write(ScoreResult.failed("b.png", "zero-byte file"));

@@ -1,0 +1,21 @@
+package org.maclip.cli.report;
+
+import java.util.List;
+
+/**
+ * A scoring run as a report shows it.
+ *
+ * @param facts what the run says of itself (model, settings, date), in order
+ * @param pairs the positive prompts of the model's pairs, the order of {@link ImageRow#pairs()}
+ * @param rows every image, in the run's order
+ */
+public record Run(List<Fact> facts, List<String> pairs, List<ImageRow> rows) {
+  /** One line of the summary: a label and its value. */
+  public record Fact(String label, String value) {}
+
+  public Run {
+    facts = List.copyOf(facts);
+    pairs = List.copyOf(pairs);
+    rows = List.copyOf(rows);
+  }
+}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +100,8 @@ public final class ResultsReader {
 
   /** A JSON Lines file, a JSON array, or one or more JSON objects one after another. */
   private void readJson(Path file) throws IOException {
-    try (MappingIterator<JsonNode> values = JSON.readValues(file.toFile())) {
+    try (InputStream in = Files.newInputStream(file);
+        MappingIterator<JsonNode> values = JSON.readValues(in)) {
       while (true) {
         int line;
         JsonNode node;

@@ -31,15 +31,10 @@ record Columns(List<String> pairs) {
     pairs = List.copyOf(pairs);
   }
 
-  /** The column of a pair's probability: {@code p(<positive prompt>)}, e.g. {@code p(Sharp image)}. */
-  static String pairColumn(String positive) {
-    return "p(" + positive + ")";
-  }
-
   /** Every column's name, in order. */
   List<String> names() {
     List<String> names = new ArrayList<>(SCORES);
-    pairs.forEach(p -> names.add(pairColumn(p)));
+    pairs.forEach(p -> names.add(PairProbability.column(p)));
     names.add(ERROR);
     return names;
   }

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import org.maclip.scoring.PairProbability;
 
 /**
  * Writes a {@link Run} as one self-contained HTML page: the summary, histograms as inline SVG,
@@ -114,12 +115,13 @@ public final class ReportPage {
   }
 
   /**
-   * Failed images counted by cause, most frequent first: the error with its numbers written as
-   * N, so that "4000x3000 needs 120 MB" and "5000x4000 needs 200 MB" are one cause.
+   * Failed images counted by cause, most frequent first: the error with its numbers of two digits
+   * or more written as N, so that "4000x3000 needs 120 MB" and "5000x4000 needs 200 MB" are one
+   * cause.
    */
   static Map<String, Long> causes(List<ImageRow> rows) {
     Map<String, Long> counts = rows.stream().filter(r -> !r.ok())
-        .collect(Collectors.groupingBy(r -> r.error().replaceAll("\\d+(\\.\\d+)?", "N"),
+        .collect(Collectors.groupingBy(r -> r.error().replaceAll("\\d{2,}(\\.\\d+)?", "N"),
             TreeMap::new, Collectors.counting()));
     return counts.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
@@ -142,7 +144,7 @@ public final class ReportPage {
       out.write("<p class=\"explain\">" + Html.escape(PAIRS) + "</p>\n<div class=\"charts\">\n");
       for (int p = 0; p < run.pairs().size(); p++) {
         int pair = p;
-        out.write(Histogram.svg("p(" + run.pairs().get(p) + ")",
+        out.write(Histogram.svg(PairProbability.column(run.pairs().get(p)),
             values(run, r -> r.pairs().get(pair))));
       }
       out.write("</div>\n");

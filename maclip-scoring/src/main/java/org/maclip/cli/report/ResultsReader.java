@@ -340,7 +340,7 @@ public final class ResultsReader {
     public Map<String, Double> pairs() {
       Map<String, Double> pairs = new LinkedHashMap<>();
       for (String column : header) {
-        if (column.startsWith("p(") && column.endsWith(")")) {
+        if (column.startsWith("p(") && column.endsWith(")")) { // PairProbability.column's form
           pairs.put(column.substring(2, column.length() - 1), score(column));
         }
       }

@@ -73,8 +73,10 @@ public final class ReportPage {
     out.write("<style>" + STYLE + "</style>\n</head>\n<body>\n");
     out.write("<header><h1>maclip report</h1><p>" + rows.size() + " images, "
         + (rows.size() - failed) + " scored, " + failed + " failed</p></header>\n");
+    out.write("<div class=\"overview\">\n");
     writeSummary(run, failed, out);
     writeCharts(run, out);
+    out.write("</div>\n");
     out.write("<section id=\"images\"><h2>Images</h2>\n");
     out.write("<noscript><p>The list of images needs JavaScript.</p></noscript>\n");
     out.write("<form id=\"filters\" autocomplete=\"off\"></form>\n<p id=\"status\"></p>\n");
@@ -136,16 +138,16 @@ public final class ReportPage {
   private static void writeCharts(Run run, Writer out) throws IOException {
     out.write("<section id=\"scores\"><h2>Scores</h2>\n<p class=\"explain\">"
         + Html.escape(CUES) + "</p>\n<div class=\"charts\">\n");
-    out.write(Histogram.svg("Q", values(run, ImageRow::q)));
-    out.write(Histogram.svg("Q_sim", values(run, ImageRow::qSim)));
-    out.write(Histogram.svg("Q_mag", values(run, ImageRow::qMag)));
+    out.write(Histogram.svg("Q", values(run, ImageRow::q), 240, 80));
+    out.write(Histogram.svg("Q_sim", values(run, ImageRow::qSim), 240, 80));
+    out.write(Histogram.svg("Q_mag", values(run, ImageRow::qMag), 240, 80));
     out.write("</div>\n");
     if (!run.pairs().isEmpty()) {
       out.write("<p class=\"explain\">" + Html.escape(PAIRS) + "</p>\n<div class=\"charts\">\n");
       for (int p = 0; p < run.pairs().size(); p++) {
         int pair = p;
         out.write(Histogram.svg(PairProbability.column(run.pairs().get(p)),
-            values(run, r -> r.pairs().get(pair))));
+            values(run, r -> r.pairs().get(pair)), 150, 50));
       }
       out.write("</div>\n");
     }

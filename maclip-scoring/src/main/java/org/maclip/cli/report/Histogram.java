@@ -42,7 +42,8 @@ final class Histogram {
         .append("</figcaption><svg viewBox=\"0 0 ").append(width).append(' ')
         .append(height + AXIS).append("\" width=\"").append(width).append("\" height=\"")
         .append(height + AXIS).append("\" role=\"img\" aria-label=\"")
-        .append(Html.escape("histogram of " + label)).append("\">");
+        .append(Html.escape("histogram of " + label + ", " + finite.length + " images"))
+        .append("\">");
     for (int b = 0; b < BINS; b++) {
       if (counts[b] == 0) {
         continue;
@@ -63,11 +64,6 @@ final class Histogram {
     svg.append("<text x=\"").append(width).append("\" y=\"").append(height + AXIS - 3)
         .append("\" text-anchor=\"end\">").append(String.format(Locale.ROOT, "%.4f", hi))
         .append("</text>");
-    if (width >= 200) {
-      svg.append("<text x=\"").append(width / 2).append("\" y=\"").append(height + AXIS - 3)
-          .append("\" text-anchor=\"middle\">").append(finite.length)
-          .append(" images, tallest bar ").append(top).append("</text>");
-    }
     return svg.append("</svg></figure>\n").toString();
   }
 

@@ -138,16 +138,16 @@ public final class ReportPage {
   private static void writeCharts(Run run, Writer out) throws IOException {
     out.write("<section id=\"scores\"><h2>Scores</h2>\n<p class=\"explain\">"
         + Html.escape(CUES) + "</p>\n<div class=\"charts\">\n");
-    out.write(Histogram.svg("Q", values(run, ImageRow::q), 240, 80));
-    out.write(Histogram.svg("Q_sim", values(run, ImageRow::qSim), 240, 80));
-    out.write(Histogram.svg("Q_mag", values(run, ImageRow::qMag), 240, 80));
+    out.write(Histogram.svg("Q", values(run, ImageRow::q), 180, 60));
+    out.write(Histogram.svg("Q_sim", values(run, ImageRow::qSim), 180, 60));
+    out.write(Histogram.svg("Q_mag", values(run, ImageRow::qMag), 180, 60));
     out.write("</div>\n");
     if (!run.pairs().isEmpty()) {
       out.write("<p class=\"explain\">" + Html.escape(PAIRS) + "</p>\n<div class=\"charts\">\n");
       for (int p = 0; p < run.pairs().size(); p++) {
         int pair = p;
         out.write(Histogram.svg(PairProbability.column(run.pairs().get(p)),
-            values(run, r -> r.pairs().get(pair)), 150, 50));
+            values(run, r -> r.pairs().get(pair)), 110, 40));
       }
       out.write("</div>\n");
     }

@@ -161,6 +161,22 @@ class ReportCommandTest {
   }
 
   @Test
+  void aResumedRunReportsEveryImageOfItsResultsFile() throws Exception {
+    Path in = dir.resolve("in");
+    TestImages.good(in.resolve("a.png"), 300, 250, 1);
+    Path jsonl = dir.resolve("r.jsonl");
+    CliRun.of("score", in.toString(), "-m", bundle, "-o", jsonl.toString(), "-q");
+    TestImages.good(in.resolve("b.png"), 230, 240, 2);
+    Path html = dir.resolve("r.html");
+    CliRun run = CliRun.of("score", in.toString(), "-m", bundle, "-o", jsonl.toString(),
+        "--resume", "--report", html.toString());
+    assertEquals(Exit.OK, run.code(), run.toString());
+    JsonNode rows = data(html).get("rows");
+    assertEquals(2, rows.size(), "the earlier run's image too");
+    assertTrue(html(html).contains("<dt>resumed</dt>"));
+  }
+
+  @Test
   void functionResultFolderWithImagesSyncedElsewhere() throws Exception {
     Path images = dir.resolve("bucket");
     TestImages.good(images.resolve("incoming/holiday 2026/beach.png"), 320, 240, 4);

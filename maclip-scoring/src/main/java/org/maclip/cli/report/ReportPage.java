@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import org.maclip.scoring.ColourScale;
 import org.maclip.scoring.PairProbability;
 
 /**
@@ -159,11 +160,17 @@ public final class ReportPage {
   }
 
   /**
-   * The rows as compact JSON: {@code {"pairs": [...], "rows": [{"n": name, "q": ..., "t":
-   * thumbnail, ...}]}}, escaped for a script block.
+   * The rows as compact JSON: {@code {"scale": the quality maps' colour anchors, "pairs": [...],
+   * "rows": [{"n": name, "q": ..., "t": thumbnail, ...}]}}, escaped for a script block.
    */
   private void writeData(Run run, Writer out, Runnable rowDone) throws IOException {
-    out.write(Html.scriptJson("{\"pairs\":" + json(g -> {
+    out.write(Html.scriptJson("{\"scale\":" + json(g -> {
+      g.writeStartArray();
+      for (int[] rgb : ColourScale.anchors()) {
+        g.writeArray(rgb, 0, rgb.length);
+      }
+      g.writeEndArray();
+    }) + ",\"pairs\":" + json(g -> {
       g.writeStartArray();
       for (String p : run.pairs()) {
         g.writeString(p);

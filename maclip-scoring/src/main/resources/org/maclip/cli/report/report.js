@@ -6,9 +6,8 @@
   var data = JSON.parse(document.getElementById('data').textContent);
   var rows = data.rows;
   var PAGE = 100;
-  // The plugin's quality-map colour scale (viridis: dark purple low, yellow high).
-  var VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
-    [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+  // The plugin's quality-map colours (ColourScale: viridis, dark purple low, yellow high).
+  var SCALE = data.scale;
 
   function numeric(key, label, get) {
     return {key: key, label: label, get: get, number: true};
@@ -238,11 +237,12 @@
     return tr;
   }
 
-  function viridis(p) {
-    p = Math.max(0, Math.min(1, isFinite(p) ? p : 0)) * (VIRIDIS.length - 1);
-    var i = Math.min(Math.floor(p), VIRIDIS.length - 2);
+  // As ColourScale.rgb: linear between the anchors.
+  function colour(p) {
+    p = Math.max(0, Math.min(1, isFinite(p) ? p : 0)) * (SCALE.length - 1);
+    var i = Math.min(Math.floor(p), SCALE.length - 2);
     var f = p - i;
-    var c = [0, 1, 2].map(function (k) { return Math.round(VIRIDIS[i][k] * (1 - f) + VIRIDIS[i + 1][k] * f); });
+    var c = [0, 1, 2].map(function (k) { return Math.round(SCALE[i][k] * (1 - f) + SCALE[i + 1][k] * f); });
     return 'rgb(' + c.join(',') + ')';
   }
 
@@ -310,7 +310,7 @@
       for (var i = 0; i < map.v.length; i++) {
         var c = i % nc;
         var rr = (i - c) / nc;
-        g.fillStyle = viridis((map.v[i] - lo) / span);
+        g.fillStyle = colour((map.v[i] - lo) / span);
         g.fillRect(map.xe[c] * scale, map.ye[rr] * scale,
           (map.xe[c + 1] - map.xe[c]) * scale, (map.ye[rr + 1] - map.ye[rr]) * scale);
       }
@@ -321,6 +321,9 @@
     var legend = el('div', null, 'legend');
     legend.appendChild(el('span', 'Q ' + fmt(lo)));
     var bar = el('span', null, 'bar');
+    bar.style.background = 'linear-gradient(to right, ' + SCALE.map(function (c) {
+      return 'rgb(' + c.join(',') + ')';
+    }).join(', ') + ')';
     legend.appendChild(bar);
     legend.appendChild(el('span', fmt(hi)));
     legend.appendChild(el('span', ' (' + r.m.b.length + ' patch views; the global view left out)', 'note'));

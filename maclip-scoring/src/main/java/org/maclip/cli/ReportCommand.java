@@ -79,7 +79,10 @@ final class ReportCommand implements Callable<Integer> {
     return new Run(facts, run.pairs(), run.rows());
   }
 
-  /** {@code run.jsonl} → {@code run.html} beside it; a folder {@code results} → {@code results.html}. */
+  /**
+   * {@code run.jsonl} → {@code run.html} beside it; a folder {@code results} → {@code
+   * results.html}.
+   */
   static Path defaultOutput(Path results) {
     Path absolute = results.toAbsolutePath().normalize();
     String name = absolute.getFileName() == null ? "report" : absolute.getFileName().toString();

@@ -16,7 +16,6 @@ import org.maclip.cli.report.ReportPage;
 import org.maclip.cli.report.Run;
 import org.maclip.cli.report.Thumbnail;
 import org.maclip.scoring.Bundle;
-import org.maclip.scoring.FusionParams;
 
 /**
  * Writes a report page to its file for {@code maclip report} and {@code maclip score --report}:
@@ -84,10 +83,5 @@ final class ReportFile {
         + ", " + b.path()));
     facts.add(new Run.Fact("model sha256", b.sha256()));
     return facts;
-  }
-
-  /** The fusion parameters as the summary shows them. */
-  static String params(FusionParams p) {
-    return "λ " + p.lam() + ", α " + p.alpha() + ", b_sim " + p.bSim() + ", b_mag " + p.bMag();
   }
 }

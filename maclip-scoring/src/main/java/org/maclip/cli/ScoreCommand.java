@@ -16,6 +16,7 @@ import org.maclip.cli.report.ImageRow;
 import org.maclip.cli.report.ReportException;
 import org.maclip.cli.report.ResultsReader;
 import org.maclip.cli.report.Run;
+import org.maclip.scoring.FusionParams;
 import org.maclip.scoring.PromptPair;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
@@ -139,7 +140,9 @@ final class ScoreCommand implements Callable<Integer> {
       PrintWriter err) {
     List<Run.Fact> facts = new ArrayList<>(ReportFile.modelFacts(scorer.bundle()));
     facts.add(new Run.Fact("method", scorer.options().method().id()));
-    facts.add(new Run.Fact("parameters", ReportFile.params(scorer.params())));
+    FusionParams p = scorer.params();
+    facts.add(new Run.Fact("parameters",
+        Run.parameters(p.lam(), p.alpha(), p.bSim(), p.bMag())));
     facts.add(new Run.Fact("settings", settings(scorer)));
     facts.add(new Run.Fact("inputs", String.join(" ", paths) + (recursive ? " (-r)" : "")));
     facts.add(new Run.Fact("scored", started + " to " + now()));

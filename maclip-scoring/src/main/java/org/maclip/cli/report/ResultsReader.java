@@ -57,7 +57,7 @@ public final class ResultsReader {
     try {
       if (Files.isDirectory(input)) {
         readFolder(input);
-        fact("results", input + " (" + pending.size() + " result files)");
+        fact("results", input + " (" + pending.size() + " results)");
       } else {
         if (input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
           readCsv(input);
@@ -90,7 +90,8 @@ public final class ResultsReader {
   private void readFolder(Path folder) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(folder)) {
-      files = walk.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"))
+      files = walk
+          .filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"))
           .filter(Files::isRegularFile).sorted().toList();
     }
     for (Path file : files) {
@@ -169,7 +170,11 @@ public final class ResultsReader {
 
     double score(String field);
 
-    long count(String field);
+    /** A whole number field (views, sizes); 0 when absent or null. */
+    default long count(String field) {
+      double v = score(field);
+      return Double.isNaN(v) ? 0 : (long) v;
+    }
 
     Map<String, Double> pairs();
 
@@ -235,12 +240,6 @@ public final class ResultsReader {
     }
 
     @Override
-    public long count(String field) {
-      double v = score(field);
-      return Double.isNaN(v) ? 0 : (long) v;
-    }
-
-    @Override
     public Map<String, Double> pairs() {
       Map<String, Double> pairs = new LinkedHashMap<>();
       node.path("pair_probs").fields().forEachRemaining(
@@ -283,9 +282,9 @@ public final class ResultsReader {
       facts.put("method", node.path("method").asText(""));
       JsonNode params = node.path("params");
       if (params.isObject()) {
-        facts.put("parameters", "λ " + params.path("lam").asText() + ", α "
-            + params.path("alpha").asText() + ", b_sim " + params.path("b_sim").asText()
-            + ", b_mag " + params.path("b_mag").asText());
+        facts.put("parameters", Run.parameters(params.path("lam").asDouble(),
+            params.path("alpha").asDouble(), params.path("b_sim").asDouble(),
+            params.path("b_mag").asDouble()));
       }
       JsonNode function = node.path("function");
       facts.put("function", function.path("name").asText("") + " "
@@ -328,12 +327,6 @@ public final class ResultsReader {
         throw new ReportException(where + ": column " + field + ": '" + text
             + "' is not a number");
       }
-    }
-
-    @Override
-    public long count(String field) {
-      double v = score(field);
-      return Double.isNaN(v) ? 0 : (long) v;
     }
 
     @Override

@@ -13,6 +13,11 @@ public record Run(List<Fact> facts, List<String> pairs, List<ImageRow> rows) {
   /** One line of the summary: a label and its value. */
   public record Fact(String label, String value) {}
 
+  /** The fusion parameters as the summary shows them, e.g. {@code λ 0.5, α 1.0, b_sim 1.0}. */
+  public static String parameters(double lam, double alpha, double bSim, double bMag) {
+    return "λ " + lam + ", α " + alpha + ", b_sim " + bSim + ", b_mag " + bMag;
+  }
+
   public Run {
     facts = List.copyOf(facts);
     pairs = List.copyOf(pairs);

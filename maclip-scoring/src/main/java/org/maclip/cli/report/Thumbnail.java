@@ -33,7 +33,8 @@ public record Thumbnail(String base64, String note) {
   /** The thumbnail of {@code file}; one that cannot be read gets a note instead. */
   public static Thumbnail of(Path file) {
     if (file == null) {
-      return new Thumbnail(null, "no image file: the results do not say where it is");
+      return new Thumbnail(null, "no thumbnail: the results do not say where the image is"
+          + " (give --images DIR)");
     }
     RgbImage image;
     try {

@@ -39,7 +39,13 @@
       var eq = part.indexOf('=');
       var k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
       var v = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
-      if (k === 'desc') { s.desc = true; } else if (k === 'page') { s.page = Math.max(0, parseInt(v, 10) - 1 || 0); } else if (k in s) { s[k] = v; }
+      if (k === 'desc') {
+        s.desc = true;
+      } else if (k === 'page') {
+        s.page = Math.max(0, parseInt(v, 10) - 1 || 0);
+      } else if (k in s) {
+        s[k] = v;
+      }
     });
     if (!byKey[s.sort]) { s.sort = 'q'; }
     if (!byKey[s.col] || !byKey[s.col].number) { s.col = 'q_sim'; }

@@ -47,7 +47,7 @@ from throughput import cpu_has_bf16, cpu_name
 
 from maclip import Scorer
 from maclip.backbone import load_backbone
-from maclip.export import INPUT_NAME, ONNX_FILE, OUTPUT_NAME, export_bundle
+from maclip.export import INPUT_NAME, ONNX_FILE, OUTPUT_NAME, export_bundle, session_options
 from maclip.pipeline import Failed
 from maclip.quality import score_views
 from maclip.views import count_views, cut_views
@@ -145,8 +145,7 @@ class OrtEngine:
     """``visual.onnx`` in ONNX Runtime on views cut beforehand: the encoder alone."""
 
     def __init__(self, bundle: Path, threads: int, batch_size: int, reference: Scorer) -> None:
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options = session_options(threads)
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(
             str(bundle / ONNX_FILE), options, providers=["CPUExecutionProvider"]

@@ -8,8 +8,11 @@ A bundle (see ``docs/bundle.md``) is a folder, or one ``.zip`` file, holding:
 * ``maclip.json``: the prompt pairs with their text embeddings, the logit scale, the
   normalisation, the view settings, the default method and parameters, the ONNX file's
   sha256 and crc32, and the versions that made it.
+* ``selfcheck.f32``: a few views as the exact tensors the encoder receives, whose expected
+  embeddings and ``Q`` the manifest holds (:mod:`maclip.selfcheck`): where the bundle runs,
+  the Java scorer checks that this machine computes them as the exporter's did.
 
-:func:`export_bundle` writes both, then runs the ONNX file with ONNX Runtime against the
+:func:`export_bundle` writes them, then runs the ONNX file with ONNX Runtime against the
 torch encoder (:func:`check_export`) and refuses the bundle (deleting what it wrote) when
 embeddings or scores differ by more than the tolerance.
 """
@@ -37,6 +40,7 @@ from . import __version__
 from .backbone import Backbone
 from .quality import DEFAULT_PROMPT_PAIRS, FusionParams, Method, ViewScores, score_views
 from .quantize import Fidelity, Thresholds, fidelity_record, measure_fidelity, quantize_onnx
+from .selfcheck import SELF_CHECK_FILE, write_self_check
 from .views import ViewConfig
 
 FORMAT = "maclip-bundle"
@@ -44,6 +48,8 @@ FORMAT_VERSION = 1
 MANIFEST = "maclip.json"
 ONNX_FILE = "visual.onnx"
 OPSET = 17
+#: The files of a bundle folder (or zip), as written.
+BUNDLE_FILES = (ONNX_FILE, MANIFEST, SELF_CHECK_FILE)
 INPUT_NAME, OUTPUT_NAME = "views", "embeddings"
 
 #: Largest embedding or score difference between ONNX Runtime and torch a bundle may have.
@@ -147,13 +153,27 @@ def write_onnx(backbone: Backbone, path: Path, patch_size: int = 224) -> None:
     onnx.checker.check_model(str(path))
 
 
+#: ONNX Runtime's session option that keeps int8 exact on x86-64 CPUs without VNNI: s8
+#: weights become u8 at load and run on kernels that cannot saturate (other CPUs ignore it).
+#: Bundles with 7-bit weights never need it; older int8 bundles with full 8-bit weights do.
+INT8_PRECISION_OPTION = ("session.x64quantprecision", "1")
+
+
+def session_options(threads: int = 0) -> Any:
+    """ONNX Runtime session options of every session the reference opens on a bundle:
+    ``threads`` intra-op threads (0: ONNX Runtime's choice), int8 never saturating."""
+    options = _require_onnx().SessionOptions()
+    options.intra_op_num_threads = threads
+    options.add_session_config_entry(*INT8_PRECISION_OPTION)
+    return options
+
+
 class OnnxEncoder:
-    """A bundle's ``visual.onnx`` run by ONNX Runtime on the CPU."""
+    """A bundle's ``visual.onnx`` run by ONNX Runtime on the CPU, int8 never saturating."""
 
     def __init__(self, path: str | Path, threads: int = 0) -> None:
         onnxruntime = _require_onnx()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options = session_options(threads)
         self.session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
@@ -383,6 +403,16 @@ def _write_folder(
         check,
     )
     manifest.update(extra)
+    manifest["self_check"] = write_self_check(
+        folder,
+        OnnxEncoder(onnx_path),
+        backbone.normalise,
+        text_features,
+        backbone.logit_scale,
+        method,
+        params,
+        views,
+    )
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
     return Exported(folder, manifest, check, fidelity)
 
@@ -410,7 +440,7 @@ def export_bundle(
         prompts: Antonym prompt pairs ``(positive, negative)``.
         views: View settings recorded in the manifest (default :class:`ViewConfig`).
         method, params: The defaults recorded in the manifest (and used by the check).
-        as_zip: Write one zip file holding ``visual.onnx`` and ``maclip.json``.
+        as_zip: Write one zip file holding the bundle's files (:data:`BUNDLE_FILES`).
         tolerance: Largest embedding or score difference accepted by the check.
         precision: ``fp32``, or ``int8``: ``visual.onnx`` quantised (see :mod:`maclip.quantize`)
             and measured against fp32 on held-out images, refused past ``int8_limits``.
@@ -451,13 +481,13 @@ def export_bundle(
         if as_zip:
             partial = staging / "bundle.zip"
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-                for name in (ONNX_FILE, MANIFEST):
+                for name in BUNDLE_FILES:
                     archive.write(staging / name, arcname=name)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(partial, target)
         else:
             target.mkdir(parents=True, exist_ok=True)
-            for name in (ONNX_FILE, MANIFEST):
+            for name in BUNDLE_FILES:
                 shutil.move(staging / name, target / name)
     return Exported(target, exported.manifest, exported.check, exported.fidelity)
 

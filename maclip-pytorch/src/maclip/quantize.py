@@ -2,10 +2,16 @@
 
 :func:`quantize_onnx` runs ONNX Runtime's own tools: ``quant_pre_process`` (shape
 inference and graph optimisation), then ``quantize_static`` in the QDQ format, per-channel
-weights (signed 8 bit) and unsigned 8-bit activations, calibrated (min/max) on the views of
-photographs that ship with this package (``maclip/calibration``, licences in its
-``LICENSES.md``), each also blurred, noised and JPEG-compressed at several strengths so
-the activations' ranges cover good and bad images alike.
+weights (signed, in a 7-bit range: ``reduce_range``) and unsigned 8-bit activations,
+calibrated (min/max) on the views of photographs that ship with this package
+(``maclip/calibration``, licences in its ``LICENSES.md``), each also blurred, noised and
+JPEG-compressed at several strengths so the activations' ranges cover good and bad images alike.
+
+Weights use 7 of their 8 bits so that no CPU saturates: on x86-64 without VNNI, ONNX
+Runtime multiplies u8 activations by s8 weights with an instruction that adds pairs of
+products into 16 bits, and two products of 255 by 127 overflow it; with weights in
+[-64, 64] no pair can (2 x 255 x 64 < 32767), so the integer arithmetic is exact, and the
+same, on every CPU, at the full int8 speed (``docs/bundle.md`` has the measurements).
 
 :func:`measure_fidelity` then runs the fp32 and the int8 graph on *other* photographs
 (held out from the calibration, distorted the same ways) and reports the smallest cosine
@@ -53,6 +59,7 @@ QUANTIZATION = {
     "per_channel": True,
     "activations": "QUInt8",
     "weights": "QInt8",
+    "reduce_range": True,
     "calibrate_method": "MinMax",
 }
 
@@ -123,9 +130,11 @@ def distort(image: Image.Image, kind: str, strength: float, seed: int = 0) -> Im
     raise ValueError(f"unknown distortion {kind!r}")
 
 
-def photo_views(names: Sequence[str], normalise: Any) -> Iterator[torch.Tensor]:
-    """The normalised default views ``(n, 3, P, P)`` of each photograph under each distortion."""
-    config = ViewConfig()
+def photo_views(
+    names: Sequence[str], normalise: Any, config: ViewConfig | None = None
+) -> Iterator[torch.Tensor]:
+    """The normalised views ``(n, 3, P, P)`` of each photograph under each distortion."""
+    config = config or ViewConfig()
     for index, name in enumerate(names):
         photo = _photo(name)
         for kind, strength in DISTORTIONS:
@@ -186,6 +195,7 @@ def quantize_onnx(
         per_channel=True,
         activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8,
+        reduce_range=bool(QUANTIZATION["reduce_range"]),
         calibrate_method=CalibrationMethod.MinMax,
     )
     prepared.unlink()

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ..cli import EXIT_OK, CommandError, progress_bar
-from ..export import INPUT_NAME, MANIFEST, OUTPUT_NAME, _require_onnx
+from ..export import INPUT_NAME, MANIFEST, OUTPUT_NAME, _require_onnx, session_options
 from ..images import DEFAULT_MAX_PIXELS, ImageSource
 from ..pipeline import Failed, Preparer
 from ..quality import FusionParams, score_views
@@ -54,7 +54,9 @@ class OnnxBundle:
             else:
                 manifest = json.loads((folder / MANIFEST).read_text())
                 model = str(folder / manifest["onnx"]["file"])
-            session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(
+                model, session_options(), providers=["CPUExecutionProvider"]
+            )
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
             raise CommandError(f"cannot read bundle {folder}: {err}") from err
         except Exception as err:  # ONNX Runtime's own errors

@@ -12,7 +12,8 @@ final class Display {
 
   /**
    * Shows {@code created}: a window, or in batch mode and headless macros a hidden image. In a
-   * macro, {@code keepCurrent} stays the current image, so the macro's next lines act on it.
+   * macro, {@code keepCurrent} stays the current image, so the macro's next lines act on it;
+   * with null, {@code created} becomes the current image, as any new image does.
    */
   static void show(ImagePlus created, ImagePlus keepCurrent) {
     boolean macro = IJ.isMacro() || Interpreter.isBatchMode();
@@ -20,8 +21,8 @@ final class Display {
       return; // nowhere to show it
     }
     created.show();
-    if (macro && keepCurrent != null) {
-      WindowManager.setTempCurrentImage(keepCurrent);
+    if (macro) {
+      WindowManager.setTempCurrentImage(keepCurrent != null ? keepCurrent : created);
     }
   }
 }

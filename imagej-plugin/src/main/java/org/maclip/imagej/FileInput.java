@@ -7,15 +7,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
-import org.maclip.scoring.ImageFormats;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.RgbImage;
 
 /**
- * An image file opened with ImageJ's own opener (so it is scored as Fiji shows it when opened)
- * and converted by the same rules as an open image: its first plane, all displayed channels. A
- * format ImageJ itself does not know but maclip reads (WebP, PNM) is decoded by maclip.
+ * An image file of Score Folder: a photograph's file (8 bits a sample) decoded by maclip's
+ * decoder as the command line decodes it; deeper data opened with ImageJ's own opener (so it is
+ * scored as Fiji shows it when opened) and converted by the same rules as an open image: its
+ * first plane, all displayed channels ({@link FileRoute}). Not for two threads at once.
  */
 final class FileInput implements ImageInput {
   /** ImageJ keeps the opener's last error message in a static field. */
@@ -25,6 +25,9 @@ final class FileInput implements ImageInput {
   private final String name;
   private final ImageConversion.Rule rule;
   private final MemoryBudget memory;
+  /** ImageJ's file type and the route, read once: the scorer asks for the source, then decodes. */
+  private Integer openerType;
+  private Boolean byMaclip;
 
   FileInput(Path path, String name, ImageConversion.Rule rule) {
     this(path, name, rule, Settings.MEMORY);
@@ -44,21 +47,38 @@ final class FileInput implements ImageInput {
   }
 
   /**
-   * Opens the file and converts its first plane. Before ImageJ decodes anything, what the header
-   * tells ({@link OpenNeed}) is checked against the pixel limit and the memory; after, the opened
+   * The file itself, for maclip's decoder, when {@link FileRoute} gives it to maclip (the scorer
+   * then checks its header as the command line's does); else this input, opened by ImageJ.
+   */
+  @Override
+  public ImageInput source() {
+    return byMaclip() ? ImageInput.of(path) : this;
+  }
+
+  /**
+   * Decodes the file with maclip's decoder or opens it with ImageJ's opener and converts its
+   * first plane ({@link FileRoute}). Before anything is decoded, what the header tells ({@link
+   * OpenNeed}) is checked against the pixel limit and the memory; after ImageJ opened it, the
    * image is checked again as an open image's plane is.
    */
   @Override
   public RgbImage decode(long maxPixels) throws ImageException {
-    int type = new Opener().getFileType(path.toString());
-    if (ImageFormats.isImageName(path.getFileName().toString()) && type == Opener.UNKNOWN) {
-      return ImageDecoder.decode(path, maxPixels);
+    if (!byMaclip() && openerType() == Opener.TIFF) {
+      TiffDirectories.check(path, name); // before ImageJ's TIFF reader reads the header
     }
-    Optional<OpenNeed> need = OpenNeed.of(path, type, rule);
+    Optional<OpenNeed> need = byMaclip() ? OpenNeed.decoder(path)
+        : OpenNeed.of(path, openerType(), rule);
     if (need.isPresent()) {
       OpenNeed n = need.get();
       PlaneInput.checkSize(name, n.width(), n.height(), maxPixels);
       memory.check(name, n.width(), n.height(), n.bytes());
+    }
+    if (byMaclip()) {
+      try {
+        return ImageDecoder.decode(path, maxPixels);
+      } catch (ImageException e) {
+        throw new ImageException(name, e.reason(), e);
+      }
     }
     ImagePlus imp = open();
     try {
@@ -67,6 +87,20 @@ final class FileInput implements ImageInput {
     } finally {
       imp.flush();
     }
+  }
+
+  private int openerType() {
+    if (openerType == null) {
+      openerType = new Opener().getFileType(path.toString());
+    }
+    return openerType;
+  }
+
+  private boolean byMaclip() {
+    if (byMaclip == null) {
+      byMaclip = FileRoute.byMaclip(path, openerType());
+    }
+    return byMaclip;
   }
 
   private ImagePlus open() throws ImageException {
@@ -79,21 +113,17 @@ final class FileInput implements ImageInput {
         imp = new Opener().openImage(path.toString());
         message = IJ.getErrorMessage();
       } catch (RuntimeException | OutOfMemoryError e) {
-        throw new ImageException(name, "ImageJ could not read it (" + e + ")", e);
+        throw new ImageException(name, "ImageJ could not read it (" + Reasons.plain(e) + ")", e);
       } finally {
         IJ.redirectErrorMessages(false);
         MacroGuard.resume(macro);
       }
       if (imp == null || imp.getStackSize() == 0) {
-        throw new ImageException(name, message != null ? oneLine(message)
+        throw new ImageException(name, message != null ? Reasons.plain(message)
             : "ImageJ could not open it as an image (format: "
                 + Opener.getFileFormat(path.toString()) + ")");
       }
       return imp;
     }
-  }
-
-  private static String oneLine(String text) {
-    return text.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 }

@@ -21,8 +21,10 @@ import org.maclip.scoring.ImageException;
  *       and type becomes a plane, as ImageJ opens it; an ImageJ stack's {@code images=} count;
  *       ImageJ's samples: 1 byte (8-bit, indexed, bilevel), 2 (12 to 16-bit; 48-bit RGB is three
  *       16-bit planes), 4 (32-bit and RGB, which ImageJ packs into an int).
- *   <li>JPEG, PNG, GIF, BMP, through maclip's header reader: the decoder's image (at least 4
- *       bytes a pixel, AWT's packed pixels) beside ImageJ's processor (4, or 6 for 16-bit RGB).
+ *   <li>PNG (the 16-bit ones ImageJ opens, {@link FileRoute}), through maclip's header reader:
+ *       the decoder's image (at least 4 bytes a pixel, AWT's packed pixels) beside ImageJ's
+ *       processor (4, or 6 for 16-bit RGB).
+ *   <li>A file maclip's decoder reads itself ({@link #decoder}): the decoder's image alone.
  *   <li>Any other format (DICOM, FITS, PGM, ZIP, AVI, what Fiji's extra readers open): no cheap
  *       header is read here; it is checked only once ImageJ has opened it.
  * </ul>
@@ -42,7 +44,7 @@ record OpenNeed(int width, int height, long bytes) {
   static Optional<OpenNeed> of(Path path, int openerType, ImageConversion.Rule rule) {
     return switch (openerType) {
       case Opener.TIFF -> tiff(path, rule);
-      case Opener.JPEG, Opener.PNG, Opener.GIF, Opener.BMP -> decoderHeader(path, rule);
+      case Opener.PNG -> decoderHeader(path, rule);
       default -> Optional.empty();
     };
   }
@@ -55,8 +57,31 @@ record OpenNeed(int width, int height, long bytes) {
     }
   }
 
+  /**
+   * The need of a file that maclip's decoder reads ({@link FileRoute}): the decoder's image, from
+   * its header; empty when the header cannot be read (the decoder then says why).
+   */
+  static Optional<OpenNeed> decoder(Path path) {
+    try {
+      ImageDecoder.Header h = ImageDecoder.header(path);
+      return Optional.of(new OpenNeed(h.width(), h.height(), decoderBytes(h)));
+    } catch (ImageException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The decoder's image: AWT's packed pixels (4 bytes) at least, else every band it has. */
+  private static long decoderBytes(ImageDecoder.Header h) {
+    return (long) h.width() * h.height() * Math.max(4, h.bands() * (h.bits() > 8 ? 2 : 1));
+  }
+
   private static Optional<OpenNeed> tiff(Path path, ImageConversion.Rule rule) {
-    FileInfo[] info = Opener.getTiffFileInfo(path.toString());
+    FileInfo[] info;
+    try {
+      info = Opener.getTiffFileInfo(path.toString());
+    } catch (RuntimeException | OutOfMemoryError e) { // absurd counts in a broken header
+      return Optional.empty();
+    }
     if (info == null || info.length == 0 || info[0].width < 1 || info[0].height < 1) {
       return Optional.empty(); // ImageJ's opener gives the error
     }
@@ -120,7 +145,7 @@ record OpenNeed(int width, int height, long bytes) {
     long pixels = (long) h.width() * h.height();
     boolean deep = h.bits() > 8;
     boolean colour = h.bands() >= 3;
-    long decoder = pixels * Math.max(4, h.bands() * (deep ? 2 : 1));
+    long decoder = decoderBytes(h);
     long imageJ = pixels * (colour && deep ? 6 : 4);
     int bitDepth = colour ? (deep ? 16 : 24) : (deep ? 16 : 8);
     // a 16-bit gray PNG is gray; one 8-bit band may be a palette

@@ -1,6 +1,9 @@
 package org.maclip.imagej;
 
+import ij.CompositeImage;
+import ij.IJ;
 import ij.ImagePlus;
+import ij.process.LUT;
 import org.maclip.scoring.ImageException;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.MemoryBudget;
@@ -46,11 +49,52 @@ final class PlaneInput implements ImageInput {
     checkSize(name, imp.getWidth(), imp.getHeight(), maxPixels);
     memory.check(
         name, imp.getWidth(), imp.getHeight(), ImageConversion.conversionBytes(imp, plane, rule));
+    if (rule == ImageConversion.Rule.DISPLAYED && imp.getBitDepth() == 32) {
+      String warning = nonFinite(name, imp, plane);
+      if (warning != null) {
+        IJ.log(warning);
+      }
+    }
     try {
       return ImageConversion.convert(imp, plane, rule);
     } catch (IllegalArgumentException e) {
       throw new ImageException(name, e.getMessage(), e);
     }
+  }
+
+  /**
+   * A warning for a float plane, scored as displayed, whose displayed channels hold NaN or
+   * infinite values: ImageJ's display range may then reach infinity (the plane is drawn black)
+   * and NaN is drawn as the range's minimum. Null when every value is finite.
+   */
+  static String nonFinite(String name, ImagePlus imp, Plane plane) {
+    StringBuilder found = new StringBuilder();
+    for (int c : ImageConversion.displayedChannels(imp, plane.channel())) {
+      float[] pixels = (float[]) imp.getStack()
+          .getPixels(imp.getStackIndex(c, plane.slice(), plane.frame()));
+      long nan = 0;
+      long infinite = 0;
+      for (float v : pixels) {
+        if (Float.isNaN(v)) {
+          nan++;
+        } else if (Float.isInfinite(v)) {
+          infinite++;
+        }
+      }
+      if (nan + infinite > 0) {
+        LUT lut = imp.isComposite() ? ((CompositeImage) imp).getChannelLut(c) : null;
+        double min = lut != null ? lut.min : imp.getDisplayRangeMin();
+        double max = lut != null ? lut.max : imp.getDisplayRangeMax();
+        found.append(found.length() > 0 ? "; " : "")
+            .append(imp.getNChannels() > 1 ? "channel " + c + ": " : "")
+            .append(nan).append(" NaN and ").append(infinite)
+            .append(" infinite values, display range ").append(min).append(" to ").append(max);
+      }
+    }
+    return found.length() == 0 ? null : "MA-CLIP: warning: " + name + " has " + found
+        + "; it is scored as displayed (an infinite range draws the plane black). Set the range"
+        + " in Image > Adjust > Brightness/Contrast, or use Raw data range (raw), where they"
+        + " count as the minimum";
   }
 
   /** Refuses images with more pixels than the scorer allows, before converting anything. */

@@ -79,7 +79,7 @@ public final class QualityMapCommand implements PlugIn {
       MapDrawing.Placement where = MapDrawing.Placement.of(image, plane);
       decorate(overlay, map, result, look, where, imp.getWidth(), imp.getHeight());
       image.setOverlay(overlay.size() > 0 ? overlay : null);
-      Display.show(image, imp);
+      Display.show(image, null); // the map becomes the current image, as a new image does
     }
   }
 

@@ -1,7 +1,9 @@
 package org.maclip.imagej;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
@@ -20,12 +22,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.maclip.imagej.ImageConversion.Rule;
+import org.maclip.scoring.ImageDecoder;
 import org.maclip.scoring.ImageException;
+import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.MemoryBudget;
 import org.maclip.scoring.PixelLimitException;
 import org.maclip.scoring.RgbImage;
@@ -49,10 +56,10 @@ class FileInputTest {
       FileInput input = new FileInput(big, "big.tif", Rule.DISPLAYED, free(100));
       ImageException refused = assertThrows(ImageException.class,
           () -> input.decode(Long.MAX_VALUE));
-      // ImageJ's 8-bit plane (1 B/px) and the displayed conversion (1 under a gray LUT, and a
-      // ramp's 1 MB): a check after ImageJ had opened the file would count the conversion alone
-      // (574 MB)
-      long need = 2L * size[0] * size[1] + MB;
+      // ImageJ's 16-bit plane (2 B/px) and the displayed conversion (3: the header does not tell
+      // a 16-bit LUT, so a coloured one is counted; and a ramp's 1 MB): a check after ImageJ had
+      // opened the file would count the conversion alone
+      long need = 5L * size[0] * size[1] + MB;
       String message = refused.getMessage();
       assertTrue(message.contains("big.tif")
           && message.contains(size[0] + "x" + size[1] + " needs " + (need + MB - 1) / MB + " MB")
@@ -112,8 +119,8 @@ class FileInputTest {
     ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_3BYTE_BGR), "png", rgb.toFile());
     // the decoder's image (4 B/px at least), ImageJ's RGB (4), the RGB conversion (3)
     assertNeed(11 * px, rgb, Rule.DISPLAYED, 300, 200);
-    Path gray = dir.resolve("gray.jpg");
-    ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY), "jpg", gray.toFile());
+    Path gray = dir.resolve("gray.png");
+    ImageIO.write(new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY), "png", gray.toFile());
     assertNeed((4 + 4 + 3) * px + MB, gray, Rule.DISPLAYED, 300, 200);
     assertNeed((4 + 4 + 1) * px, gray, Rule.RAW, 300, 200);
   }
@@ -124,6 +131,99 @@ class FileInputTest {
     Files.write(pgm, new byte[] {'P', '5', '\n', '2', ' ', '2', '\n', '9', '\n', 1, 2, 3, 4});
     assertEquals(Opener.PGM, new Opener().getFileType(pgm.toString()));
     assertEquals(Optional.empty(), OpenNeed.of(pgm, Opener.PGM, Rule.DISPLAYED));
+  }
+
+  /** Photograph files are decoded by maclip's decoder: exactly the command line's pixels. */
+  @Test
+  void photographFilesGetTheDecodersPixels() throws Exception {
+    List<Path> photos = new ArrayList<>();
+    for (int orientation = 1; orientation <= 8; orientation++) {
+      photos.add(PhotoFiles.jpegWithOrientation(dir, orientation));
+    }
+    photos.addAll(List.of(PhotoFiles.grayAlphaPng(dir), PhotoFiles.cmykJpeg(dir),
+        save("plain8.tif", new ImagePlus("g", new ByteProcessor(40, 30)))));
+    for (Path photo : photos) {
+      FileInput input = new FileInput(photo, "p", Rule.DISPLAYED, free(100));
+      assertEquals(ImageInput.of(photo).name(), input.source().name(), photo.toString());
+      RgbImage expected = ImageDecoder.decode(photo, Long.MAX_VALUE);
+      RgbImage got = input.decode(Long.MAX_VALUE);
+      assertEquals(expected.width(), got.width(), photo.toString());
+      assertArrayEquals(expected.pixels(), got.pixels(), photo.toString());
+    }
+    RgbImage turned = new FileInput(photos.get(5), "p", Rule.DISPLAYED, free(100))
+        .decode(Long.MAX_VALUE);
+    assertEquals(64, turned.width()); // 96 x 64, turned by orientation 6
+    ImageException truncated = assertThrows(ImageException.class,
+        () -> new FileInput(PhotoFiles.truncatedJpeg(dir), "cut.jpg", Rule.DISPLAYED, free(100))
+            .decode(Long.MAX_VALUE));
+    assertTrue(truncated.getMessage().startsWith("cut.jpg: corrupt or truncated image data"),
+        truncated.getMessage());
+  }
+
+  /** Deeper data, and TIFFs with ImageJ's own display settings, stay with ImageJ's opener. */
+  @Test
+  void deepDataAndImageJDisplaySettingsAreOpenedByImageJ() throws Exception {
+    ImagePlus ranged = new ImagePlus("r", new ByteProcessor(40, 30));
+    ranged.setDisplayRange(10, 100);
+    ImageStack three = new ImageStack(40, 30);
+    for (int c = 0; c < 3; c++) {
+      three.addSlice(new ByteProcessor(40, 30));
+    }
+    ImagePlus channels = new ImagePlus("c", three);
+    channels.setDimensions(3, 1, 1);
+    Path gray16 = dir.resolve("gray16.png");
+    ImageIO.write(new BufferedImage(40, 30, BufferedImage.TYPE_USHORT_GRAY), "png",
+        gray16.toFile());
+    for (Path file : new Path[] {save("ranged.tif", ranged), save("channels.tif", channels),
+        tiff(new ShortProcessor(40, 30)), tiff(new FloatProcessor(40, 30)), gray16}) {
+      FileInput input = new FileInput(file, "f", Rule.DISPLAYED, free(100));
+      assertEquals("f", input.source().name(), file.toString());
+    }
+  }
+
+  /** ImageJ's TIFF reader would follow these chains forever; they are refused at once. */
+  @Test
+  void aTiffWhoseDirectoriesLoopIsRefusedWithoutHanging() throws Exception {
+    for (boolean self : new boolean[] {true, false}) {
+      Path loop = PhotoFiles.tiffChain(dir, "loop" + self + ".tif", self);
+      FileInput input = new FileInput(loop, "loop.tif", Rule.DISPLAYED, free(100));
+      ImageException refused = assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> assertThrows(ImageException.class, () -> input.decode(Long.MAX_VALUE)));
+      assertTrue(refused.getMessage().startsWith("loop.tif: a broken TIFF: its directory at byte "
+          + (self ? 122 : 8) + " comes again"), refused.getMessage());
+    }
+  }
+
+  /** An offset past the end and an absurd entry count end the chain: refused, at once. */
+  @Test
+  void aTiffWithAnOffsetPastTheEndOrAnAbsurdCountIsRefusedAtOnce() throws Exception {
+    Path chain = PhotoFiles.tiffChain(dir, "chain.tif", true);
+    byte[] bytes = Files.readAllBytes(chain);
+    Path pastEnd = dir.resolve("past_end.tif");
+    Files.write(pastEnd, ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(4, 1_000_000_000).array());
+    Path absurd = dir.resolve("absurd_count.tif");
+    Files.write(absurd, ByteBuffer.wrap(bytes.clone()).order(ByteOrder.LITTLE_ENDIAN)
+        .putShort(8, (short) 0xFFFF).array());
+    for (Path broken : new Path[] {pastEnd, absurd}) {
+      FileInput input = new FileInput(broken, "b.tif", Rule.DISPLAYED, free(100));
+      ImageException refused = assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> assertThrows(ImageException.class, () -> input.decode(Long.MAX_VALUE)));
+      assertTrue(refused.getMessage().startsWith("b.tif: "), refused.getMessage());
+      assertTrue(!refused.getMessage().contains("Exception"), refused.getMessage());
+    }
+  }
+
+  /** A 60000 x 60000 header, 8-bit (maclip's decoder) or 16-bit (ImageJ): the pixel limit. */
+  @Test
+  void aHugeHeaderIsRefusedBeforeAnyPixelIsRead() throws Exception {
+    for (int bits : new int[] {8, 16}) {
+      Path huge = headerOnlyTiff(dir, 60000, 60000, bits);
+      FileInput input = new FileInput(huge, "huge.tif", Rule.DISPLAYED, free(100_000));
+      PixelLimitException refused = assertThrows(PixelLimitException.class,
+          () -> input.decode(89_478_485));
+      assertTrue(refused.getMessage().contains("60000x60000"), refused.getMessage());
+    }
   }
 
   private void assertNeed(long bytes, Path file, Rule rule, int w, int h) {
@@ -146,11 +246,19 @@ class FileInputTest {
     return path;
   }
 
-  /** A little-endian 8-bit gray TIFF whose header says {@code w × h} but that holds no pixels. */
+  /**
+   * A little-endian 16-bit gray TIFF (ImageJ opens it) whose header says {@code w × h} but that
+   * holds no pixels.
+   */
   private Path headerOnlyTiff(int w, int h) throws Exception {
+    return headerOnlyTiff(dir, w, h, 16);
+  }
+
+  /** A little-endian gray TIFF of {@code bits} a sample, a header with no pixels. */
+  static Path headerOnlyTiff(Path dir, int w, int h, int bits) throws Exception {
     short[][] tags = {{256, 4}, {257, 4}, {258, 3}, {259, 3}, {262, 3}, {273, 4}, {277, 3},
         {278, 4}, {279, 4}};
-    long[] values = {w, h, 8, 1, 1, 8, 1, h, (long) w * h};
+    long[] values = {w, h, bits, 1, 1, 8, 1, h, (long) w * h * bits / 8};
     ByteBuffer b = ByteBuffer.allocate(8 + 2 + 12 * tags.length + 4).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
     b.putShort((short) tags.length);
@@ -163,7 +271,7 @@ class FileInputTest {
       }
     }
     b.putInt(0);
-    Path path = dir.resolve("big" + w + "x" + h + ".tif");
+    Path path = dir.resolve("big" + w + "x" + h + "x" + bits + ".tif");
     Files.write(path, b.array());
     return path;
   }

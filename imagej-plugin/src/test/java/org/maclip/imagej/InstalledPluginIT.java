@@ -90,6 +90,87 @@ class InstalledPluginIT {
     assertTrue(lines.get(1).startsWith("a.png,1,"), lines.get(1));
   }
 
+  /**
+   * Score Folder on photographs that ImageJ's opener reads differently from the command line, and
+   * on a folder's worst entries: every photograph gets the library's Q (the command line's), a
+   * truncated file the library's refusal; the run finishes, saves every row and names every odd
+   * entry. A subfolder without read permission is tested only where permissions bind (not as
+   * root, whom no permission bit stops).
+   */
+  @Test
+  void aFolderOfPhotographsAndOddEntriesGetsTheLibrarysScoresAndARowEach() throws Exception {
+    Path corpus = Files.createDirectory(dir.resolve("corpus"));
+    List<Path> photos = new ArrayList<>();
+    for (int orientation = 1; orientation <= 8; orientation++) {
+      photos.add(PhotoFiles.jpegWithOrientation(corpus, orientation));
+    }
+    photos.addAll(List.of(PhotoFiles.grayAlphaPng(corpus), PhotoFiles.cmykJpeg(corpus),
+        Files.copy(GOLDEN.resolve("images/rgba_240x300.png"), corpus.resolve("rgba.png")),
+        Files.copy(GOLDEN.resolve("images/palette_200x260.png"), corpus.resolve("palette.png"))));
+    Path gray8Tiff = corpus.resolve("gray8.tif");
+    javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(
+        GOLDEN.resolve("images/gray8_230x400.png").toFile()), "tif", gray8Tiff.toFile());
+    photos.add(gray8Tiff);
+    Path truncated = PhotoFiles.truncatedJpeg(corpus);
+    PhotoFiles.tiffChain(corpus, "loop.tif", false);
+    PhotoFiles.tiffChain(corpus, "self_loop.tif", true);
+    Path sub = Files.createDirectory(corpus.resolve("sub"));
+    Files.copy(GOLDEN.resolve("images/rgb_150x100.png"), sub.resolve("c.png"));
+    Files.createSymbolicLink(sub.resolve("up"), corpus);
+    Files.createSymbolicLink(corpus.resolve("gone.png"), corpus.resolve("nothing.png"));
+    Files.createDirectory(corpus.resolve("folder.jpg"));
+    assertEquals(0, new ProcessBuilder("mkfifo", corpus.resolve("pipe.tif").toString()).start()
+        .waitFor());
+    Path locked = Files.createDirectories(corpus.resolve("locked"));
+    Files.copy(GOLDEN.resolve("images/rgb_150x100.png"), locked.resolve("d.png"));
+    Files.setPosixFilePermissions(locked, java.util.Set.of());
+    boolean permissionsBind = !Files.isReadable(locked);
+    Path csv = dir.resolve("corpus.csv");
+    String rows = "for (i = 0; i < nResults; i++) print('ROW|' + getResultString('Title', i)"
+        + " + '|' + d2s(getResult('Q', i), 12) + '|' + getResultString('Error', i));\n";
+    String out;
+    try {
+      out = batch("run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + corpus
+          + "] include save=[" + csv + "]');\n" + rows
+          + "run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + corpus
+          + "] save=[" + dir.resolve("top.csv") + "]');\n"
+          + "print('TOP|' + nResults);\n" + rows);
+    } finally {
+      Files.setPosixFilePermissions(locked,
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
+    java.util.Map<String, String[]> table = new java.util.LinkedHashMap<>();
+    out.lines().takeWhile(l -> !l.startsWith("TOP|")).filter(l -> l.startsWith("ROW|"))
+        .forEach(l -> table.put(l.split("\\|", -1)[1], l.split("\\|", -1)));
+    for (Path photo : photos) {
+      String[] row = table.get(photo.getFileName().toString());
+      assertTrue(row != null && row[3].isEmpty(), photo + ": " + out);
+      assertEquals(library.score(photo).q(), Double.parseDouble(row[2]), 1e-6, photo.toString());
+    }
+    assertEquals(library.score(truncated).error(), table.get("truncated.jpg")[3]);
+    assertEquals(library.score(sub.resolve("c.png")).q(),
+        Double.parseDouble(table.get("sub/c.png")[2]), 1e-6);
+    for (String loop : List.of("loop.tif", "self_loop.tif")) {
+      assertTrue(table.get(loop)[3].startsWith("a broken TIFF: its directory at byte "), out);
+      assertTrue(out.contains("MA-CLIP: cannot score " + loop + ": a broken TIFF"), out);
+    }
+    assertEquals("a link to a folder that holds it (a loop), so it is not followed",
+        table.get("sub/up")[3]);
+    assertEquals("a link to " + corpus.resolve("nothing.png") + ", which does not exist",
+        table.get("gone.png")[3]);
+    assertEquals("not a regular file (a FIFO, socket or device), so it is not read",
+        table.get("pipe.tif")[3]);
+    if (permissionsBind) {
+      assertEquals("cannot list this folder (permission denied)", table.get("locked")[3]);
+    }
+    assertEquals(table.size() + 1, Files.readAllLines(csv).size(), out);
+    assertTrue(out.contains("; table saved to " + csv), out);
+    // without subfolders: a folder named like an image is a row of its own
+    assertTrue(out.contains("ROW|folder.jpg|NaN|a folder, not an image file"), out);
+    assertFalse(out.contains("Exception"), out);
+    assertFalse(out.contains("\tat "), out);
+  }
+
   /** Install Model... puts the bundle into Fiji's models/maclip/, and commands take its name. */
   @Test
   void anInstalledModelIsUsedByName() throws Exception {

@@ -161,6 +161,44 @@ class MacroTest {
     assertTrue(Files.exists(dir.resolve(ScoreFolderCommand.CSV_NAME)));
   }
 
+  /** The table file is checked before the first image: nothing is scored for a bad path. */
+  @Test
+  void aTableFileThatCannotBeWrittenStopsTheRunBeforeTheFirstImage() throws Exception {
+    Files.copy(ImageJHarness.golden().resolve("images/rgb_300x250.png"), dir.resolve("a.png"));
+    Path csv = dir.resolve("no-such-folder/q.csv");
+    var out = ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + dir
+        + "] save=[" + csv + "]');\nreturn 'went on';");
+    assertStopped(out, "MA-CLIP: cannot save the table to " + csv
+        + " (Save table as): its folder does not exist");
+    assertTrue(!out.printed().contains("scored"), out.printed());
+    Path folderNamedCsv = Files.createDirectories(dir.resolve("q.csv"));
+    assertStopped(ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=["
+        + dir + "] save=[" + folderNamedCsv + "]');\nreturn 'went on';"),
+        "(Save table as): it is a folder");
+    Path missing = dir.resolve("no-such-folder");
+    assertStopped(ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=["
+        + missing + "]');\nreturn 'went on';"), "MA-CLIP: folder " + missing + " does not exist");
+    Path existing = Files.writeString(dir.resolve("old.csv"), "kept");
+    ScoreFolderCommand.checkWritable(existing);
+    assertEquals("kept", Files.readString(existing)); // the check changes nothing in a file
+    ScoreFolderCommand.checkWritable(dir.resolve("new.csv"));
+    assertTrue(!Files.exists(dir.resolve("new.csv"))); // nor leaves one behind
+  }
+
+  /** A float plane with infinite values: scored as displayed, with one warning line. */
+  @Test
+  void aFloatPlaneWithInfiniteValuesGetsAWarningNamingItsDisplayRange() {
+    var out = ImageJHarness.run("newImage('f', '32-bit ramp', 300, 250, 1);\n"
+        + "setPixel(3, 4, NaN); setPixel(5, 6, 1/0); resetMinAndMax();\n"
+        + "run('MA-CLIP Score', '" + MODEL + "');\n"
+        + "run('MA-CLIP Score', '" + MODEL + " raw');\n"
+        + "return '' + getResult('Q', 0);");
+    String warning = "MA-CLIP: warning: f has 1 NaN and 1 infinite values, display range ";
+    assertEquals(1, out.printed().lines().filter(l -> l.startsWith(warning)).count(),
+        out.printed());
+    assertTrue(out.printed().contains("to Infinity; it is scored as displayed"), out.printed());
+  }
+
   @Test
   void theQualityMapOverlayAndImageShowThePerViewScores() {
     Path image = ImageJHarness.golden().resolve("images/rgb_512x384.png");
@@ -170,7 +208,7 @@ class MacroTest {
         + "n = Overlay.size;\n"
         + "run('MA-CLIP Quality Map', '" + MODEL + " map=Q_sim output=image');\n"
         + "map = 'MA-CLIP Q_sim map of rgb_512x384.png';\n"
-        + "title = getTitle(); selectImage(map);\n"
+        + "title = replace(getTitle(), ' ', '_'); selectImage(map);\n"
         + "return '' + n + ' ' + title + ' ' + bitDepth() + ' ' + getWidth() + ' '"
         + " + d2s(getPixel(10, 10), 9) + ' ' + d2s(getPixel(500, 380), 9);");
     String[] got = out.returned().split(" ");
@@ -179,7 +217,7 @@ class MacroTest {
     int patches = expected.viewCount() - 1;
     int cells = map.rows() * map.columns();
     assertTrue(Integer.parseInt(got[0]) > cells + patches, out.returned()); // heat + boxes + bar
-    assertEquals("rgb_512x384.png", got[1]); // the macro's image is still the photo
+    assertEquals("MA-CLIP_Q_sim_map_of_rgb_512x384.png", got[1]); // the map is the current image
     assertEquals("32", got[2]);
     assertEquals("512", got[3]);
     assertEquals(map.at(10, 10), Double.parseDouble(got[4]), 1e-6);

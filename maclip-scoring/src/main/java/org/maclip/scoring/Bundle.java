@@ -49,6 +49,11 @@ import java.util.zip.ZipFile;
  * @param int8Check an int8 bundle's fidelity against fp32 as the exporter measured it on held-out
  *     images ({@code min_view_cosine}, {@code max_abs_q_diff}, {@code q_spearman}, ...); empty
  *     for fp32
+ * @param int8FullRangeWeights an int8 bundle whose weights use all 8 bits (exported before
+ *     weights were kept to 7: {@code quantization.reduce_range} absent): on x86-64 without VNNI
+ *     its session needs ONNX Runtime's precision option not to saturate ({@link Encoder})
+ * @param selfCheck the views and expected results a scorer checks this machine with when it
+ *     opens the bundle; empty in bundles exported before self-checks
  */
 public record Bundle(
     Path path,
@@ -69,7 +74,9 @@ public record Bundle(
     String outputName,
     Map<String, String> versions,
     String precision,
-    Map<String, Double> int8Check) {
+    Map<String, Double> int8Check,
+    boolean int8FullRangeWeights,
+    Optional<SelfCheck> selfCheck) {
 
   /** The only {@code format} value a bundle has. */
   public static final String FORMAT = "maclip-bundle";
@@ -108,12 +115,14 @@ public record Bundle(
     private final byte[] model;
     private final Path modelFile;
     private final String crc32;
+    private final BundleFiles files;
     private final long readNanos;
     private volatile long checksumNanos = -1;
 
     Loaded(Bundle bundle, String onnxFile, byte[] model, Path modelFile, String crc32,
-        long readNanos) {
+        BundleFiles files, long readNanos) {
       this.bundle = bundle;
+      this.files = files;
       this.onnxFile = onnxFile;
       this.model = model;
       this.modelFile = modelFile;
@@ -134,6 +143,25 @@ public record Bundle(
     /** The ONNX model's file (a directory bundle's), or null for a zip bundle's bytes. */
     Path modelFile() {
       return modelFile;
+    }
+
+    /**
+     * The self-check's views as stored (float32, little-endian), checked against their crc32.
+     *
+     * @throws ModelException when the bundle has no self-check or its file is missing or damaged
+     */
+    byte[] selfCheckViews() {
+      SelfCheck check = bundle.selfCheck().orElseThrow(
+          () -> failure(bundle.path(), MANIFEST + " has no self_check"));
+      byte[] data = files.read(check.file());
+      String actual = Checksum.CRC32.of(data);
+      if (!actual.equalsIgnoreCase(check.crc32())) {
+        throw failure(
+            bundle.path(),
+            check.file() + " does not match the crc32 in " + MANIFEST + " (expected "
+                + check.crc32() + ", found " + actual + "): the file is damaged");
+      }
+      return data;
     }
 
     /** Time spent reading the manifest (and a zip's model bytes), in nanoseconds. */
@@ -207,10 +235,10 @@ public record Bundle(
     String crc32 = manifest.crc32(onnx);
     if (files instanceof Directory directory) {
       Path file = directory.file(onnxFile);
-      return new Loaded(bundle, onnxFile, null, file, crc32, System.nanoTime() - start);
+      return new Loaded(bundle, onnxFile, null, file, crc32, files, System.nanoTime() - start);
     }
     byte[] model = files.read(onnxFile);
-    return new Loaded(bundle, onnxFile, model, null, crc32, System.nanoTime() - start);
+    return new Loaded(bundle, onnxFile, model, null, crc32, files, System.nanoTime() - start);
   }
 
   private static JsonNode parseManifest(BundleFiles files) {
@@ -355,7 +383,65 @@ public record Bundle(
           text(onnx, "output"),
           versions(),
           root.has("precision") ? text(root, "precision") : "fp32",
-          int8Check());
+          int8Check(),
+          int8FullRangeWeights(),
+          selfCheck(embedDim, settings.patchSize()));
+    }
+
+    /** An int8 bundle whose manifest does not record 7-bit weights ({@code reduce_range}). */
+    private boolean int8FullRangeWeights() {
+      JsonNode quantization = root.get("quantization");
+      boolean sevenBit = quantization != null && quantization.path("reduce_range").asBoolean();
+      return root.path("precision").asText("fp32").equals("int8") && !sevenBit;
+    }
+
+    /** {@code self_check}, checked against the model's dimensions; empty when absent. */
+    private Optional<SelfCheck> selfCheck(int embedDim, int patchSize) {
+      JsonNode check = root.get("self_check");
+      if (check == null || check.isNull()) {
+        return Optional.empty();
+      }
+      if (!check.isObject()) {
+        throw wrongType("self_check", "an object");
+      }
+      JsonNode shape = typed(check, "shape", n -> n.isArray() && n.size() == 4, "[N, 3, P, P]");
+      int views = shape.get(0).asInt();
+      if (views < 1 || shape.get(1).asInt() != 3 || shape.get(2).asInt() != patchSize
+          || shape.get(3).asInt() != patchSize) {
+        throw failure(path, MANIFEST + ": self_check.shape is " + shape + ", not [N, 3, "
+            + patchSize + ", " + patchSize + "]");
+      }
+      JsonNode rows = typed(check, "embeddings", n -> n.isArray() && n.size() == views,
+          "a list of " + views + " embeddings");
+      float[][] embeddings = new float[views][];
+      for (int i = 0; i < views; i++) {
+        embeddings[i] = floats(rows, i, embedDim);
+      }
+      float[] q = floats(check, "q", views);
+      double[] expectedQ = new double[views];
+      for (int i = 0; i < views; i++) {
+        expectedQ[i] = q[i];
+      }
+      JsonNode tolerance = object(check, "tolerance");
+      String crc = crc32(check);
+      if (crc == null) {
+        throw failure(path, MANIFEST + ": self_check has no 'crc32'");
+      }
+      return Optional.of(new SelfCheck(
+          text(check, "file"),
+          crc,
+          views,
+          embeddings,
+          expectedQ,
+          number(tolerance, "embedding"),
+          number(tolerance, "q"),
+          check.path("computed_on").isObject() ? describe(check.get("computed_on")) : "unknown"));
+    }
+
+    /** {@code {"arch": .., "cpu": .., "onnxruntime": ..}} as one line. */
+    private static String describe(JsonNode machine) {
+      return machine.path("arch").asText("?") + ", " + machine.path("cpu").asText("?")
+          + ", ONNX Runtime " + machine.path("onnxruntime").asText("?");
     }
 
     /** The numbers of {@code int8_check} (absent from fp32 bundles), in the manifest's order. */
@@ -431,12 +517,12 @@ public record Bundle(
       return typed(parent, key, JsonNode::isTextual, "a string").asText();
     }
 
-    /** {@code onnx.crc32}: 8 hex digits, or null when absent (an older bundle). */
-    String crc32(JsonNode onnx) {
-      if (!onnx.has("crc32")) {
+    /** {@code crc32} of {@code parent}: 8 hex digits, or null when absent (an older bundle). */
+    String crc32(JsonNode parent) {
+      if (!parent.has("crc32")) {
         return null;
       }
-      String crc = text(onnx, "crc32");
+      String crc = text(parent, "crc32");
       if (!crc.matches("[0-9a-fA-F]{8}")) {
         throw failure(path, MANIFEST + ": 'crc32' must be 8 hex digits, found '" + crc + "'");
       }
@@ -468,6 +554,20 @@ public record Bundle(
     float[] floats(JsonNode parent, String key, int size) {
       JsonNode node = typed(parent, key, n -> n.isArray() && (size < 0 || n.size() == size),
           size >= 0 ? "a list of " + size + " numbers" : "a list of numbers");
+      return floats(node, key);
+    }
+
+    /** Row {@code index} of a list of lists, {@code size} numbers long, as float32. */
+    float[] floats(JsonNode rows, int index, int size) {
+      JsonNode node = rows.get(index);
+      String key = "self_check.embeddings[" + index + "]";
+      if (!node.isArray() || node.size() != size) {
+        throw wrongType(key, "a list of " + size + " numbers");
+      }
+      return floats(node, key);
+    }
+
+    private float[] floats(JsonNode node, String key) {
       float[] out = new float[node.size()];
       for (int i = 0; i < out.length; i++) {
         if (!node.get(i).isNumber()) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Thread-safe: one ONNX Runtime session is shared, each call has its own batch.
  */
 public final class Scorer implements AutoCloseable {
+  private final Bundle.Loaded loaded;
   private final Bundle bundle;
   private final ScorerOptions options;
   private final FusionParams params;
@@ -39,12 +41,19 @@ public final class Scorer implements AutoCloseable {
   private final Background<Encoder> encoder;
   /** The model's checksum; still running after {@link #openInBackground}. */
   private final Background<Long> checksum;
+  /**
+   * The bundle's self-check on this machine, once the session exists (its nanoseconds; -1 for a
+   * bundle without one); still running after {@link #openInBackground}, run again by {@link
+   * #recheck}.
+   */
+  private volatile Background<Long> selfCheck;
   /** Batch buffers of finished calls, reused: direct memory is slow to allocate and free. */
   private final Queue<FloatBuffer> buffers = new ConcurrentLinkedQueue<>();
 
   private Scorer(
       Bundle.Loaded loaded, ScorerOptions options, Background<Encoder> encoder,
-      Background<Long> checksum) {
+      Background<Long> checksum, Background<Long> selfCheck) {
+    this.loaded = loaded;
     this.bundle = loaded.bundle();
     this.options = options;
     this.params = options.params().orElse(bundle.defaults());
@@ -54,6 +63,7 @@ public final class Scorer implements AutoCloseable {
     this.readNanos = loaded.readNanos();
     this.encoder = encoder;
     this.checksum = checksum;
+    this.selfCheck = selfCheck;
   }
 
   /**
@@ -64,17 +74,22 @@ public final class Scorer implements AutoCloseable {
    * @param checksumMillis checking the model's sum (for a {@link Bundle.Loaded} read earlier,
    *     the time it took then); -1 while it runs ({@link #openInBackground})
    * @param sessionMillis ONNX Runtime creating the session; -1 while it runs
+   * @param selfCheckMillis the bundle's self-check, after the session (the latest run, {@link
+   *     #recheck}); -1 while it runs, and for a bundle without one
    */
-  public record LoadTimes(long readMillis, long checksumMillis, long sessionMillis) {}
+  public record LoadTimes(
+      long readMillis, long checksumMillis, long sessionMillis, long selfCheckMillis) {}
 
   /** How long opening this scorer took, phase by phase. */
   public LoadTimes loadTimes() {
     Long checked = checksum.now();
     Encoder session = encoder.now();
+    Long selfChecked = selfCheck.now();
     return new LoadTimes(
         readNanos / 1_000_000,
         checked == null ? -1 : checked / 1_000_000,
-        session == null ? -1 : session.sessionNanos() / 1_000_000);
+        session == null ? -1 : session.sessionNanos() / 1_000_000,
+        selfChecked == null || selfChecked < 0 ? -1 : selfChecked / 1_000_000);
   }
 
   /** Opens the bundle at {@code bundle} (directory or {@code .zip}) with default options. */
@@ -84,8 +99,9 @@ public final class Scorer implements AutoCloseable {
 
   /**
    * Opens the bundle at {@code bundle} (directory or {@code .zip}): ONNX Runtime creates the
-   * session while the model's checksum runs beside it; a model that fails either is refused
-   * before the scorer is returned.
+   * session while the model's checksum runs beside it, then the session runs the bundle's
+   * self-check ({@link SelfCheck}); a model that fails any of them is refused before the scorer
+   * is returned.
    *
    * @throws ModelException naming the bundle and why it cannot be used
    * @throws IllegalArgumentException when the options' max side is below the bundle's min side
@@ -103,11 +119,12 @@ public final class Scorer implements AutoCloseable {
 
   /**
    * Opens the bundle at {@code bundle} like {@link #open(Path, ScorerOptions)}, but returns as
-   * soon as the manifest is read, while ONNX Runtime creates the session and the model's checksum
-   * runs, each on a thread of its own (a server's start-up: they overlap whatever the process
-   * does next, and the first images are decoded and cut into views meanwhile). No result leaves
-   * the scorer before both have finished: every call that scores waits for them, and throws the
-   * {@link ModelException} of a model that failed either, without a result.
+   * soon as the manifest is read, while ONNX Runtime creates the session (then runs the bundle's
+   * self-check) and the model's checksum runs, each on a thread of its own (a server's start-up:
+   * they overlap whatever the process does next, and the first images are decoded and cut into
+   * views meanwhile). No result leaves the scorer before all have finished: every call that
+   * scores waits for them, and throws the {@link ModelException} of a model that failed any,
+   * without a result.
    *
    * @throws ModelException naming the bundle when its manifest cannot be used (a damaged model
    *     or one ONNX Runtime refuses: from {@link #awaitReady} and every call that scores)
@@ -123,13 +140,43 @@ public final class Scorer implements AutoCloseable {
     });
     Background<Encoder> encoder = new Background<>("maclip-session",
         () -> Encoder.open(loaded, options.threads(), options.device()));
-    return new Scorer(loaded, options, encoder, checksum);
+    Background<Long> selfCheck =
+        new Background<>("maclip-self-check", () -> selfCheck(loaded, encoder.get()));
+    return new Scorer(loaded, options, encoder, checksum, selfCheck);
   }
 
   /**
-   * Waits until the session exists and the model's checksum has passed (at once for a scorer
-   * from {@link #open}). A damaged model is the better explanation of a failed session, so a
-   * failed checksum is thrown first.
+   * Runs the bundle's self-check on this machine's session: its nanoseconds, or -1 for a bundle
+   * without one.
+   *
+   * @throws ModelException when this machine computes the model differently
+   */
+  private static long selfCheck(Bundle.Loaded loaded, Encoder encoder) {
+    Optional<SelfCheck> check = loaded.bundle().selfCheck();
+    return check.isEmpty()
+        ? -1
+        : check.get().verify(loaded.bundle(), encoder, loaded.selfCheckViews()).nanos();
+  }
+
+  /**
+   * Runs the bundle's self-check again, now, on this thread: after a process was restored from a
+   * snapshot taken on another machine (Lambda SnapStart), whose CPU may pick other kernels. A
+   * model that fails it is refused from then on: every call that scores throws its {@link
+   * ModelException}.
+   *
+   * @return the check's nanoseconds, or -1 for a bundle without a self-check
+   * @throws ModelException when this machine computes the model differently
+   */
+  public long recheck() {
+    Background<Long> again = Background.now(() -> selfCheck(loaded, session()));
+    selfCheck = again;
+    return again.get();
+  }
+
+  /**
+   * Waits until the session exists and the model's checksum and self-check have passed (at once
+   * for a scorer from {@link #open}). A damaged model is the better explanation of a failed
+   * session or self-check, so a failed checksum is thrown first.
    *
    * @throws ModelException when the model is damaged or ONNX Runtime refuses it: this scorer
    *     will never give a result
@@ -137,6 +184,7 @@ public final class Scorer implements AutoCloseable {
   public void awaitReady() {
     checksum.get();
     encoder.get();
+    selfCheck.get();
   }
 
   /** The encoder, once ONNX Runtime has it; what refused it, or a failed checksum, if either. */
@@ -169,8 +217,17 @@ public final class Scorer implements AutoCloseable {
       thread.start();
     }
 
-    Background(T done) {
-      value.complete(done);
+    private Background() {}
+
+    /** A value made now, on this thread: {@link #get} throws what making it threw. */
+    static <T> Background<T> now(java.util.function.Supplier<T> make) {
+      Background<T> made = new Background<>();
+      try {
+        made.value.complete(make.get());
+      } catch (RuntimeException | Error e) {
+        made.value.completeExceptionally(e);
+      }
+      return made;
     }
 
     T get() {
@@ -194,7 +251,8 @@ public final class Scorer implements AutoCloseable {
   }
 
   /**
-   * Opens a bundle already read ({@link Bundle#read}), without reading its files again.
+   * Opens a bundle already read ({@link Bundle#read}), without reading its model again (only
+   * its self-check's views), and runs the self-check before returning.
    *
    * @throws ModelException naming the bundle and why it cannot be used
    * @throws IllegalArgumentException when the options' max side is below the bundle's min side
@@ -204,8 +262,10 @@ public final class Scorer implements AutoCloseable {
     Objects.requireNonNull(options, "options");
     Encoder encoder = Encoder.open(bundle, options.threads(), options.device());
     try {
-      return new Scorer(bundle, options, new Background<>(encoder),
-          new Background<>(bundle.checksumNanos()));
+      Scorer scorer = new Scorer(bundle, options, Background.now(() -> encoder),
+          Background.now(bundle::checksumNanos), Background.now(() -> selfCheck(bundle, encoder)));
+      scorer.awaitReady();
+      return scorer;
     } catch (RuntimeException e) {
       encoder.close();
       throw e;

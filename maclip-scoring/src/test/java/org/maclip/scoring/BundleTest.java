@@ -199,6 +199,7 @@ class BundleTest {
     Path bundle =
         copy(
             m -> {
+              m.remove("self_check"); // whose 32-value embeddings would be refused first
               m.put("embed_dim", 16);
               for (var pair : m.get("prompts")) {
                 for (String key : new String[] {"positive_embedding", "negative_embedding"}) {
@@ -214,7 +215,10 @@ class BundleTest {
 
   @Test
   void aViewSizeThatDoesNotMatchTheModelInputIsRefused() throws IOException {
-    Path bundle = copy(m -> ((ObjectNode) m.get("view")).put("patch_size", 112));
+    Path bundle = copy(m -> {
+      m.remove("self_check"); // whose 224-pixel views would be refused first
+      ((ObjectNode) m.get("view")).put("patch_size", 112);
+    });
     assertEquals(
         "the ONNX input has shape [-1, 3, 224, 224], not [N, 3, 112, 112]", refusal(bundle));
   }
@@ -256,7 +260,7 @@ class BundleTest {
   @Test
   void aZipBundleScoresAsTheDirectoryDoes() throws IOException {
     Path zip = dir.resolve("tinyrn.zip");
-    zip(zip, "maclip.json", "visual.onnx");
+    zip(zip, "maclip.json", "visual.onnx", "selfcheck.f32");
     Path image = GoldenTest.golden().resolve("images/rgb_300x250.png");
     try (Scorer fromZip = Scorer.open(zip);
         Scorer fromDir = Scorer.open(tinyrn())) {

@@ -31,6 +31,7 @@ class ReportBrowserTest {
   private static HeadlessChromium browser;
   private static Path page;
   private static List<Double> scored;
+  private static JsonNode wide;
 
   @BeforeAll
   static void writeThePage() throws Exception {
@@ -46,6 +47,9 @@ class ReportBrowserTest {
     assertEquals(Exit.SOME_FAILED, run.code(), run.toString());
     scored = new ArrayList<>();
     for (String line : Files.readAllLines(jsonl)) {
+      if (line.contains("d.png")) {
+        wide = JSON.readTree(line);
+      }
       JsonNode q = JSON.readTree(line).get("q");
       if (!q.isNull()) {
         scored.add(q.asDouble());
@@ -118,6 +122,25 @@ class ReportBrowserTest {
         paths.toString());
     assertEquals(scored.size(), cells(Pattern.compile("<img ([^>]*)>"), dom).size());
     assertFalse(Pattern.compile("<img[^>]*onerror").matcher(dom).find(), dom);
+  }
+
+  @Test
+  void theAddressOpensAnImagesQualityMapOfItsPatchViews() throws Exception {
+    List<Double> patches = new ArrayList<>();
+    wide.get("view_scores").forEach(v -> {
+      if (!v.get("is_global").asBoolean()) {
+        patches.add(v.get("q").asDouble());
+      }
+    });
+    assertEquals(3, patches.size(), "500x260: three patches in a row, each with cells of its own");
+    patches.sort(null);
+    String name = wide.get("path").asText();
+    String dom = load("map=" + java.net.URLEncoder.encode(name, "UTF-8").replace("+", "%20")).dom();
+    assertEquals(1, cells(Pattern.compile("(<canvas)"), dom).size(), dom);
+    assertTrue(dom.contains("<span>Q " + four(patches.get(0)) + "</span>"), dom);
+    assertTrue(dom.contains("<span>" + four(patches.get(2)) + "</span>"), dom);
+    assertTrue(dom.contains("(3 patch views; the global view left out)"), dom);
+    assertEquals(0, cells(Pattern.compile("(<canvas)"), load("").dom()).size());
   }
 
   @Test

@@ -33,7 +33,7 @@
 
   function readHash() {
     var s = {sort: 'q', desc: false, page: 0, qmin: '', qmax: '', col: 'q_sim', cmin: '', cmax: '',
-      status: 'all', text: ''};
+      status: 'all', text: '', map: ''};
     location.hash.replace(/^#/, '').split('&').forEach(function (part) {
       if (!part) { return; }
       var eq = part.indexOf('=');
@@ -55,7 +55,8 @@
 
   function writeHash() {
     var parts = [];
-    var defaults = {sort: 'q', qmin: '', qmax: '', col: 'q_sim', cmin: '', cmax: '', status: 'all', text: ''};
+    var defaults = {sort: 'q', qmin: '', qmax: '', col: 'q_sim', cmin: '', cmax: '', status: 'all',
+      text: '', map: ''};
     Object.keys(defaults).forEach(function (k) {
       if (state[k] !== defaults[k]) { parts.push(k + '=' + encodeURIComponent(state[k])); }
     });
@@ -215,7 +216,10 @@
       var b = el('button', 'map', 'map');
       b.type = 'button';
       b.title = "each view's Q over the image";
-      b.addEventListener('click', function () { toggleMap(td.parentNode, r); });
+      b.addEventListener('click', function () {
+        state.map = toggleMap(td.parentNode, r) ? r.n : '';
+        writeHash();
+      });
       td.appendChild(b);
     }
     return td;
@@ -288,11 +292,12 @@
     return {xe: xe, ye: ye, v: v};
   }
 
+  // Opens the map below row tr, or closes it when open; true when it is open now.
   function toggleMap(tr, r) {
     var next = tr.nextSibling;
     if (next && next.classList.contains('maprow')) {
       next.parentNode.removeChild(next);
-      return;
+      return false;
     }
     var row = el('tr', null, 'maprow');
     var td = el('td');
@@ -336,6 +341,7 @@
     td.appendChild(legend);
     row.appendChild(td);
     tr.parentNode.insertBefore(row, tr.nextSibling);
+    return true;
   }
 
   function update() {
@@ -348,6 +354,12 @@
     var fresh = el('tbody');
     for (var k = start; k < end; k++) { fresh.appendChild(renderRow(index[k])); }
     body.parentNode.replaceChild(fresh, body);
+    if (state.map) {
+      fresh.querySelectorAll('tr').forEach(function (tr) {
+        var r = rows[tr.dataset.index];
+        if (r.n === state.map && r.m && r.t) { toggleMap(tr, r); }
+      });
+    }
     document.querySelectorAll('#rows th').forEach(function (th) {
       var key = th.dataset.key;
       if (key === state.sort) {

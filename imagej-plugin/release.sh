@@ -5,8 +5,10 @@
 #
 # Usage: imagej-plugin/release.sh OUT [BUNDLE[=NAME] ...]
 #   BUNDLE: a bundle folder or .zip (maclip-pytorch export ... [--zip]); NAME defaults to its
-#   file name without .zip. Each bundle is checked with `maclip info` (manifest and sha256 of
-#   visual.onnx) before it is copied. OUT must not exist yet.
+#   file name without .zip. Each bundle is checked with `maclip info` (manifest, crc32) before
+#   it is copied, and its copy's sha256 verified against the manifest with `maclip info --verify`,
+#   which leaves the sha256.verified record that the plugin reads (so results name a verified
+#   sha256). OUT must not exist yet.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 out="${1:?usage: imagej-plugin/release.sh OUT [BUNDLE[=NAME] ...]}"
@@ -28,11 +30,16 @@ for arg in "$@"; do
   "$root/maclip" info --model "$bundle" >/dev/null
   target="$out/models/maclip/$name"
   mkdir -p "$target"
+  # The bundle's files (Bundle.FILES); selfcheck.f32 is absent from bundles exported before
+  # self-checks (unzip's status 11: a name not found).
   if [ -d "$bundle" ]; then
-    cp "$bundle/maclip.json" "$bundle/visual.onnx" "$target/"
+    for file in maclip.json visual.onnx selfcheck.f32; do
+      [ ! -e "$bundle/$file" ] || cp "$bundle/$file" "$target/"
+    done
   else
-    unzip -q -j "$bundle" maclip.json visual.onnx -d "$target"
+    unzip -q -j "$bundle" maclip.json visual.onnx selfcheck.f32 -d "$target" || [ "$?" = 11 ]
   fi
+  "$root/maclip" info --verify --model "$target" | grep '^onnx:'
 done
 
 echo "== $out: what a user downloads on each platform (plugins/, jars/, models/ and lib/<platform>/)"

@@ -4,8 +4,8 @@
 # starts every build once, in a fresh process, with the same bundle, the same events (one image,
 # then WARM more, SQS batches of 1) and Lambda's JVM flags. Reports the median per build of: the
 # cold start (the function process's start to its first response), the phases it logs (Quarkus
-# start, model load, checksum, ONNX Runtime session, first scoring batch), the first invocation,
-# the warm latency, and the process's CPU time to the first response.
+# start, model load, checksum, ONNX Runtime session, self-check, first scoring batch), the first
+# invocation, the warm latency, and the process's CPU time to the first response.
 #
 #   maclip-pytorch export --backbone RN50 --pretrained random -o /tmp/rn50   # never commit it
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && mvn -B -q -pl function -am \
@@ -76,7 +76,7 @@ def ms(pattern, log):
 
 rows = {}
 for name in names:
-    cols = {k: [] for k in ("cold", "cpu", "quarkus", "load", "checksum", "session", "first_batch", "first", "warm")}
+    cols = {k: [] for k in ("cold", "cpu", "quarkus", "load", "checksum", "session", "self_check", "first_batch", "first", "warm")}
     for r in range(1, rounds + 1):
         s = json.load(open(f"{work}/{name}-{r}.json"))
         log = open(f"{work}/{name}-{r}.log").read()
@@ -88,6 +88,7 @@ for name in names:
         cols["load"].append(ms(r"(?:loaded|read) from .* in (\d+) ms", log))
         cols["checksum"].append(ms(r"checksum(?: took)? (\d+) ms", log))
         cols["session"].append(ms(r"ONNX Runtime session (\d+) ms", log))
+        cols["self_check"].append(ms(r"self-check (\d+) ms", log))
         cols["first_batch"].append(ms(r"First scoring batch of this process: \d+ images in (\d+) ms", log))
         cols["first"].append(inv[0]["latency_ms"] / 1000)
         cols["warm"].append(statistics.median(x["latency_ms"] for x in inv[1:]) / 1000 if len(inv) > 1 else None)
@@ -100,6 +101,7 @@ labels = [
     ("load", "  model load on the start-up path (older builds: read and session; now: read only)"),
     ("checksum", "    checksum of visual.onnx, beside the start (not logged by the oldest build)"),
     ("session", "    ONNX Runtime session (not logged by the oldest build)"),
+    ("self_check", "    the bundle's self-check, after the session (builds since it exists)"),
     ("first", "  first invocation (fetch, score, write)"),
     ("first_batch", "    its scoring batch (not logged by the oldest build)"),
     ("warm", "warm latency per image, batches of 1 (median of the rounds' medians)"),

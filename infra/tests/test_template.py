@@ -265,7 +265,7 @@ def test_gpu_stack_imports_only_what_the_scoring_stack_exports(template, gpu):
         if "Export" in o
     }
     imported = _imports(gpu["Resources"])
-    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn"}
+    assert imported == {"QueueUrl", "QueueArn", "ScoringAccessPolicyArn", "ScoringSettings"}
     assert imported <= exported
 
 
@@ -285,17 +285,61 @@ def test_gpu_task_environment_is_what_the_worker_reads(template, gpu):
     for name in worker:
         method = _camel(name.removeprefix("MACLIP_WORKER_"))
         assert f" {method}();" in config, name
-    # The scoring settings: the same names, and defaults, as the scoring stack's function.
-    function_env = template["Globals"]["Function"]["Environment"]["Variables"]
-    for name, value in env.items():
-        if name.startswith("MACLIP_") and not name.startswith("MACLIP_WORKER_"):
-            assert name in function_env, name
-            if name != "MACLIP_BATCH_SIZE":  # views per run: a GPU takes more
-                ours, theirs = gpu["Parameters"][value["Ref"]], template["Parameters"][value["Ref"]]
-                for key in ("Type", "Default", "AllowedValues", "AllowedPattern", "MinValue"):
-                    assert ours.get(key) == theirs.get(key), (name, key)
     assert container["StopTimeout"] == 120
     assert container["ResourceRequirements"] == [{"Type": "GPU", "Value": "1"}]
+
+
+SCORING_SETTINGS = {"Fn::ImportValue": {"Fn::Sub": "${ScoringStackName}-ScoringSettings"}}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {
+            "InputPrefix": "",
+            "ImageSuffixes": ".png,.TIF",
+            "ResultsBucketName": "other-results",
+            "ResultsPrefix": "",
+            "TagObjects": "true",
+            "TagKey": "q score:v1",
+            "Method": "clipiqa",
+            "MaxObjectBytes": "1000",
+            "MaxPixels": "40000000",
+        },
+    ],
+    ids=["defaults", "every setting changed, empty ones too"],
+)
+def test_gpu_task_takes_every_scoring_setting_from_the_scoring_stack(template, gpu, values):
+    """The GPU task's scoring settings are the scoring stack's function's, whatever they are:
+    its one export, split as CloudFormation splits it, gives each variable the function's value.
+    """
+    scoring = Resolved(template, values)
+    settings = scoring.value(template["Outputs"]["ScoringSettings"]["Value"])
+    function_env = scoring.value(template["Globals"]["Function"]["Environment"]["Variables"])
+    container = gpu["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    text = json.dumps(container["Environment"]).replace(
+        json.dumps(SCORING_SETTINGS), json.dumps(settings)
+    )
+    env = {e["Name"]: e["Value"] for e in Resolved(gpu, {}).value(json.loads(text))}
+    scoring_names = {
+        n for n in env if n.startswith("MACLIP_") and not n.startswith("MACLIP_WORKER_")
+    } - {"MACLIP_BATCH_SIZE"}  # views per run: a GPU takes more
+    assert scoring_names == {
+        "MACLIP_INPUT_PREFIX",
+        "MACLIP_SUFFIXES",
+        "MACLIP_RESULTS_BUCKET",
+        "MACLIP_RESULTS_PREFIX",
+        "MACLIP_TAGGING_ENABLED",
+        "MACLIP_TAGGING_KEY",
+        "MACLIP_METHOD",
+        "MACLIP_MAX_OBJECT_BYTES",
+        "MACLIP_MAX_PIXELS",
+    }
+    for name in scoring_names:
+        assert str(env[name]) == str(function_env[name]), name
+    exported = [r["Ref"] for r in template["Outputs"]["ScoringSettings"]["Value"]["Fn::Join"][1]]
+    assert not set(exported) & set(gpu["Parameters"]), "no copy of a setting on the GPU stack"
 
 
 def _camel(name: str) -> str:

@@ -17,6 +17,7 @@ from maclip import cli, export, load_backbone
 from maclip.backbone import Backbone
 from maclip.export import ExportError, OnnxEncoder, export_bundle, read_prompt_file
 from maclip.quality import DEFAULT_PROMPT_PAIRS
+from maclip.selfcheck import read_views
 
 from .conftest import TinyModel, random_photo
 
@@ -36,6 +37,7 @@ FIELDS = {
     "onnx",
     "versions",
     "export_check",
+    "self_check",
 }
 
 
@@ -74,7 +76,7 @@ def photo_views(backbone: Backbone, count: int) -> torch.Tensor:
 
 def test_bundle_has_every_field_and_matches_torch(exported: tuple[TinyModel, Path, str]) -> None:
     model, out, name = exported
-    assert sorted(p.name for p in out.iterdir()) == ["maclip.json", "visual.onnx"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(export.BUNDLE_FILES)
     manifest = json.loads((out / "maclip.json").read_text())
     assert set(manifest) == FIELDS
     assert manifest["format"] == "maclip-bundle" and manifest["format_version"] == 1
@@ -181,7 +183,7 @@ def test_zip_holds_both_files_at_its_top_level(
     assert code == 0 and "largest embedding difference" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vit.zip"]
     with zipfile.ZipFile(tmp_path / "vit.zip") as archive:
-        assert sorted(archive.namelist()) == ["maclip.json", "visual.onnx"]
+        assert sorted(archive.namelist()) == sorted(export.BUNDLE_FILES)
         manifest = json.loads(archive.read("maclip.json"))
         model = archive.read("visual.onnx")
     assert manifest["onnx"]["sha256"] == hashlib.sha256(model).hexdigest()
@@ -251,3 +253,19 @@ def test_missing_prompt_file_and_bad_options_are_clear_errors(
     )
     with pytest.raises(ExportError, match="drops the positional embedding"):
         export_bundle(interpolating, tmp_path / "interp")
+
+
+def test_the_self_check_is_what_onnx_runtime_computes_for_its_stored_views(
+    exported: tuple[TinyModel, Path, str],
+) -> None:
+    _, out, _ = exported
+    manifest = json.loads((out / "maclip.json").read_text())
+    check = manifest["self_check"]
+    data = (out / check["file"]).read_bytes()
+    assert check["crc32"] == f"{zlib.crc32(data):08x}" and check["shape"][1:] == [3, 224, 224]
+    views = torch.from_numpy(read_views(out, check).copy())
+    assert views.shape[0] == len(check["q"]) == len(check["embeddings"]) == 2
+    again = OnnxEncoder(out / "visual.onnx")(views)
+    assert torch.equal(again, torch.tensor(check["embeddings"]))
+    assert check["tolerance"] == {"embedding": 1e-4, "q": 1e-5}
+    assert check["computed_on"]["onnxruntime"] and check["computed_on"]["arch"]

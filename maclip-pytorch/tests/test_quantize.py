@@ -71,7 +71,22 @@ def test_int8_bundle_is_quantised_and_records_it(int8_bundle: Path) -> None:
     graph = onnx.load(str(int8_bundle / ONNX_FILE)).graph
     ops = {node.op_type for node in graph.node}
     assert {"QuantizeLinear", "DequantizeLinear"} <= ops
-    assert sorted(p.name for p in int8_bundle.iterdir()) == [MANIFEST, ONNX_FILE]
+    assert sorted(p.name for p in int8_bundle.iterdir()) == sorted(export.BUNDLE_FILES)
+
+
+def test_int8_weights_use_seven_bits_so_no_cpu_saturates(int8_bundle: Path) -> None:
+    """u8 activations times s8 weights: two products of 255 by at most 64 stay below 2^15."""
+    manifest = json.loads((int8_bundle / MANIFEST).read_text())
+    assert manifest["quantization"]["reduce_range"] is True
+    graph = onnx.load(str(int8_bundle / ONNX_FILE)).graph
+    weights = [
+        onnx.numpy_helper.to_array(t)
+        for t in graph.initializer
+        if t.data_type == onnx.TensorProto.INT8 and t.dims and len(t.dims) > 1
+    ]
+    assert weights, "no int8 weight tensors"
+    largest = max(int(np.abs(w.astype(np.int32)).max()) for w in weights)
+    assert 2 * 255 * largest < 2**15 - 1, largest
 
 
 def test_a_tiny_model_fails_the_default_thresholds(tiny_rn: TinyModel, tmp_path: Path) -> None:

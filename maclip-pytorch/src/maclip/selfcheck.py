@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import platform
 import zlib
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,7 @@ def write_self_check(
         "source": f"{SELF_CHECK_PHOTO}, views {list(SELF_CHECK_VIEWS)}",
         "embeddings": embeddings.tolist(),
         "q": scores.q.tolist(),
+        "scored_with": {"method": method, **asdict(params)},
         "tolerance": dict(TOLERANCE),
         "computed_on": machine(),
     }

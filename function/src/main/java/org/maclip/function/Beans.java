@@ -8,6 +8,7 @@ import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import org.jboss.logging.Logger;
+import org.maclip.scoring.ModelIdentity;
 import org.maclip.scoring.Scorer;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -52,6 +53,11 @@ public class Beans {
         scorer.bundle().backbone(), scorer.bundle().pretrained(), scorer.bundle().sha256(),
         bundle, (System.nanoTime() - start) / 1_000_000, (resolved - start) / 1_000_000,
         scorer.loadTimes().readMillis(), sinceJvmStart());
+    if (ModelIdentity.recorded(bundle).isEmpty()) {
+      LOG.warnf("The sha256 that results name the model by was not verified where the model %s"
+          + " arrived (no %s beside it): run `maclip info --verify --model` on it where it is"
+          + " packaged", bundle, ModelIdentity.RECORD);
+    }
     return scorer;
   }
 

@@ -8,20 +8,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import org.maclip.scoring.Bundle;
 import org.maclip.scoring.ModelException;
+import org.maclip.scoring.ModelIdentity;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Where the model bundle comes from: a local path (packaged with the function or in a layer) or
  * {@code s3://bucket/key}, downloaded once into a local cache folder named after the ETags of what
  * it downloads (the zip, or both files under a prefix), so a warm container, or a new one that
- * finds the cache, never downloads it again, and a new upload of any of them is picked up.
+ * finds the cache, never downloads it again, and a new upload of any of them is picked up. A
+ * download's sha256 is verified once, against its manifest, before the cache is used ({@link
+ * ModelIdentity}: its record marks the cached bundle as verified; a bundle that fails is removed
+ * from the cache), so the sha256 that results name is the model's.
  */
 public final class ModelSource {
   private static final Logger LOG = Logger.getLogger(ModelSource.class);
-  /** The files of an unzipped bundle under an S3 prefix (docs/bundle.md). */
-  static final List<String> BUNDLE_FILES = List.of("maclip.json", "visual.onnx");
+  /**
+   * The files of an unzipped bundle under an S3 prefix (docs/bundle.md): the manifest and the
+   * model, which every bundle has, then its self-check's views, which bundles exported before
+   * self-checks lack.
+   */
+  static final List<String> BUNDLE_FILES = Bundle.FILES;
+
+  /** How many of {@link #BUNDLE_FILES} every bundle has. */
+  private static final int REQUIRED_FILES = 2;
 
   private ModelSource() {}
 
@@ -61,11 +74,39 @@ public final class ModelSource {
     S3Location where = S3Location.parse(location);
     try {
       S3Client client = s3.get();
-      return where.isZip()
+      Path bundle = where.isZip()
           ? fetchZip(where, cacheDir, client)
           : fetchPrefix(where, cacheDir, client);
+      return verifiedOnce(location, bundle);
     } catch (SdkException | IOException e) {
       throw new ModelException("cannot fetch the model bundle " + location + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The downloaded bundle, its model's sha256 verified against its manifest unless its record
+   * says it was; one that fails is deleted from the cache (a later try downloads it again).
+   */
+  private static Path verifiedOnce(String location, Path bundle) throws IOException {
+    if (ModelIdentity.recorded(bundle).isPresent()) {
+      return bundle;
+    }
+    long start = System.nanoTime();
+    try {
+      String sha256 = ModelIdentity.verifyAndRecord(bundle, null);
+      LOG.infof("Model %s: sha256 %s verified in %d ms", location, sha256,
+          (System.nanoTime() - start) / 1_000_000);
+      return bundle;
+    } catch (ModelException e) {
+      if (Files.isDirectory(bundle)) {
+        for (String file : BUNDLE_FILES) {
+          Files.deleteIfExists(bundle.resolve(file));
+        }
+      } else {
+        Files.deleteIfExists(bundle);
+      }
+      throw new ModelException("the model bundle " + location + " was downloaded but refused: "
           + e.getMessage(), e);
     }
   }
@@ -79,19 +120,29 @@ public final class ModelSource {
   }
 
   /**
-   * Both files, in a folder named after both ETags: a new {@code maclip.json} (prompts, defaults)
-   * over the same {@code visual.onnx} is a new bundle too.
+   * The bundle's files, in a folder named after their ETags: a new {@code maclip.json} (prompts,
+   * defaults) over the same {@code visual.onnx} is a new bundle too. A file that not every bundle
+   * has is skipped when the prefix lacks it.
    */
   private static Path fetchPrefix(S3Location where, Path cacheDir, S3Client s3)
       throws IOException {
     String prefix = where.key().endsWith("/") ? where.key() : where.key() + "/";
+    List<String> files = new ArrayList<>();
     List<Head> heads = new ArrayList<>();
-    for (String file : BUNDLE_FILES) {
-      heads.add(head(s3, where.bucket(), prefix + file));
-    }
-    Path dir = cacheDir.resolve(cacheName(where, heads.stream().map(Head::eTag).toList()));
     for (int i = 0; i < BUNDLE_FILES.size(); i++) {
       String file = BUNDLE_FILES.get(i);
+      try {
+        heads.add(head(s3, where.bucket(), prefix + file));
+        files.add(file);
+      } catch (S3Exception e) {
+        if (i < REQUIRED_FILES || e.statusCode() != 404) {
+          throw e;
+        }
+      }
+    }
+    Path dir = cacheDir.resolve(cacheName(where, heads.stream().map(Head::eTag).toList()));
+    for (int i = 0; i < files.size(); i++) {
+      String file = files.get(i);
       download(s3, where.bucket(), prefix + file, heads.get(i), dir.resolve(file));
     }
     return dir;

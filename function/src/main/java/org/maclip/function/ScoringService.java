@@ -132,13 +132,15 @@ public class ScoringService {
       if (!fetched.isEmpty() && FIRST_BATCH.compareAndSet(true, false)) {
         Scorer.LoadTimes times = scorer.loadTimes();
         LOG.infof("First scoring batch of this process: %d images in %d ms, on %s (started beside"
-            + " it: ONNX Runtime session %d ms, model checksum %d ms); JVM start to here %d ms",
-            fetched.size(), batch.batchMs(), scorer.device(), times.sessionMillis(),
-            times.checksumMillis(), Beans.sinceJvmStart());
+            + " it: ONNX Runtime session %d ms, model checksum %d ms, self-check %d ms); JVM"
+            + " start to here %d ms", fetched.size(), batch.batchMs(), scorer.device(),
+            times.sessionMillis(), times.checksumMillis(), times.selfCheckMillis(),
+            Beans.sinceJvmStart());
       }
       return new Scores(byItem, batch.batchMs());
     } catch (SetupException | ModelException e) {
-      // A ModelException: the model failed its checksum (Scorer.openInBackground).
+      // A ModelException: the model failed its checksum or its self-check (Scorer.openInBackground,
+      // or a SnapStart restore on a host that computes it differently).
       // One line for the operator, not one "cannot be scored" per object: no object would fare
       // better until the deployment is fixed. The messages go back to the queue (then its DLQ).
       LOG.errorf("Set-up error, nothing can be scored until the function is fixed: %s",

@@ -13,6 +13,8 @@ import org.crac.Core;
 import org.crac.Resource;
 import org.jboss.logging.Logger;
 import org.maclip.scoring.ImageInput;
+import org.maclip.scoring.Machine;
+import org.maclip.scoring.ModelException;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 
@@ -21,8 +23,11 @@ import org.maclip.scoring.Scorer;
  * published version, after the init phase (the model is loaded by then, {@link Beans}); before
  * it, this hook waits for the model's checksum and scores one warm-up image, so every restored
  * copy starts with a verified model, a JIT-compiled scoring path and ONNX Runtime's buffers
- * already allocated. After a restore it re-arms the first-batch timing log, so the first real
- * batch of each restored copy is logged as its cold start.
+ * already allocated. After a restore it runs the bundle's self-check again, since a snapshot
+ * taken on one host may be restored on another whose CPU picks other kernels: a host that
+ * computes the model differently gets one error line and scores nothing (every batch is then a
+ * set-up error, its messages return to the queue). It also re-arms the first-batch timing log,
+ * so the first real batch of each restored copy is logged as its cold start.
  *
  * <p>What restored copies must not share: nothing of the function's own is unique to a copy (no
  * random state, no ids; results carry the time they were written). The S3 client's idle
@@ -79,7 +84,16 @@ public class SnapStartPriming implements Resource {
   @Override
   public void afterRestore(Context<? extends Resource> context) {
     ScoringService.rearmFirstBatchLog();
-    LOG.info("SnapStart: restored from the snapshot; the first batch is logged with its time");
+    try {
+      String check = scorer.recheck()
+          .map(outcome -> "passed in " + outcome.nanos() / 1_000_000 + " ms")
+          .orElse("is absent (an older bundle)");
+      LOG.infof("SnapStart: restored from the snapshot; the model's self-check %s on %s; the"
+          + " first batch is logged with its time", check, Machine.describe());
+    } catch (ModelException e) {
+      LOG.errorf("SnapStart: restored on a host that computes the model differently; nothing"
+          + " will be scored here: %s", e.getMessage());
+    }
   }
 
   /** A deterministic photo-like JPEG: gradients, edges and texture, so every view has detail. */

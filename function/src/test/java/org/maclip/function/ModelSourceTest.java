@@ -1,6 +1,7 @@
 package org.maclip.function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -116,6 +118,18 @@ class ModelSourceTest {
     }
   }
 
+  /** A bundle exported before self-checks has no selfcheck.f32: its two files are enough. */
+  @Test
+  void aPrefixWithoutTheSelfChecksViewsIsDownloadedToo() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    for (String file : List.of("maclip.json", "visual.onnx")) {
+      aws.put("models", "old/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
+    }
+    Path dir = ModelSource.resolve("s3://models/old/tinyrn", cache, () -> aws.s3);
+    assertTrue(Files.isRegularFile(dir.resolve("visual.onnx")));
+    assertFalse(Files.exists(dir.resolve("selfcheck.f32")));
+  }
+
   @Test
   void aNewManifestOverTheSameModelIsPickedUp() throws IOException {
     assumeTrue(aws != null, MotoServer.absentMessage());
@@ -131,6 +145,36 @@ class ModelSourceTest {
     assertNotEquals(first, second);
     assertEquals(0.25, Bundle.load(second).defaults().lam(), "the new maclip.json is used");
     assertEquals(0.5, Bundle.load(first).defaults().lam(), "the old folder is left as it was");
+  }
+
+  /**
+   * A manifest whose sha256 names another model (its crc32 right, so loading alone would pass):
+   * refused once downloaded, and not left in the cache; once fixed, verified and recorded.
+   */
+  @Test
+  void aDownloadIsVerifiedByItsSha256BeforeTheCacheIsUsed() throws IOException {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    putBundleFiles("verified/tinyrn/");
+    ObjectNode manifest = (ObjectNode) JSON.readTree(TINY.resolve("maclip.json").toFile());
+    String sha256 = manifest.get("onnx").get("sha256").asText();
+    ((ObjectNode) manifest.get("onnx")).put("sha256", "ab".repeat(32));
+    aws.put("models", "verified/tinyrn/maclip.json", JSON.writeValueAsBytes(manifest));
+
+    ModelException e = assertThrows(ModelException.class,
+        () -> ModelSource.resolve("s3://models/verified/tinyrn", cache, () -> aws.s3));
+    assertTrue(e.getMessage().startsWith("the model bundle s3://models/verified/tinyrn was"
+        + " downloaded but refused: model bundle "), e.getMessage());
+    assertTrue(e.getMessage().contains("visual.onnx does not match the sha256 in maclip.json"),
+        e.getMessage());
+    try (var left = Files.walk(cache)) {
+      assertEquals(0, left.filter(Files::isRegularFile).count(), "nothing left in the cache");
+    }
+
+    ((ObjectNode) manifest.get("onnx")).put("sha256", sha256);
+    aws.put("models", "verified/tinyrn/maclip.json", JSON.writeValueAsBytes(manifest));
+    Path dir = ModelSource.resolve("s3://models/verified/tinyrn", cache, () -> aws.s3);
+    assertEquals(sha256, org.maclip.scoring.ModelIdentity.recorded(dir).orElseThrow());
+    assertTrue(Bundle.read(dir).sha256Verified());
   }
 
   @Test

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -25,7 +28,9 @@ import org.maclip.scoring.ScorerOptions;
 /**
  * The SnapStart hooks driven through the {@code org.crac} API as Lambda's runtime drives them: the
  * hook registers with a context, the context calls {@code beforeCheckpoint} before the snapshot
- * and {@code afterRestore} in each restored copy.
+ * and {@code afterRestore} in each restored copy. Everything runs in this one live JVM: no
+ * checkpoint is taken and none restored (that needs Lambda or a CRaC JVM), so what is checked is
+ * the hooks' own work, and that the scorer scores as a fresh one after them.
  */
 class SnapStartPrimingTest {
   private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
@@ -63,7 +68,7 @@ class SnapStartPrimingTest {
   }
 
   @Test
-  void beforeTheSnapshotTheModelIsCheckedAndWarmAndAfterRestoreItScoresAsBefore() {
+  void beforeTheSnapshotTheModelIsCheckedAndWarmAndAfterTheRestoreHookItScoresAsAFreshScorer() {
     byte[] photo = TestImages.encode("jpg", 300, 200, 7, 16);
     try (Scorer scorer = Scorer.openInBackground(TINY, ScorerOptions.defaults());
         Scorer reference = Scorer.open(TINY)) {
@@ -105,6 +110,32 @@ class SnapStartPrimingTest {
           assertThrows(IllegalStateException.class, () -> context.beforeCheckpoint(null));
       assertTrue(refused.getCause() instanceof ModelException, refused.toString());
       assertTrue(refused.getMessage().contains("visual.onnx does not match the crc32"),
+          refused.getMessage());
+    }
+  }
+
+  /**
+   * A copy restored on a host whose results differ from the bundle's self-check: simulated with a
+   * self-check that no host can match (no restore can be taken here). The hook runs the check
+   * again after the restore, and from then on the scorer gives no result.
+   */
+  @Test
+  void afterARestoreOnAHostThatComputesDifferentlyNothingIsScored(@TempDir Path dir)
+      throws IOException {
+    for (String file : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(TINY.resolve(file), dir.resolve(file));
+    }
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode manifest = (ObjectNode) json.readTree(dir.resolve("maclip.json").toFile());
+    ((ArrayNode) manifest.get("self_check").get("q")).set(0, 0.5);
+    json.writeValue(dir.resolve("maclip.json").toFile(), manifest);
+    try (Scorer scorer = Scorer.openInBackground(dir, ScorerOptions.defaults())) {
+      LambdaLikeContext context = new LambdaLikeContext();
+      new SnapStartPriming(scorer).register(context);
+      context.afterRestore(null); // logs one error line, does not throw
+      ModelException refused = assertThrows(ModelException.class,
+          () -> scorer.score(ImageInput.of("a.jpg", TestImages.encode("jpg", 64, 64, 1, 8))));
+      assertTrue(refused.getMessage().contains("this machine computes the model differently"),
           refused.getMessage());
     }
   }

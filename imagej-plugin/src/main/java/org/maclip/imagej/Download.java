@@ -32,6 +32,13 @@ final class Download {
   static final int READ_TIMEOUT_MS = 60_000;
   static final int MAX_REDIRECTS = 10;
 
+  /**
+   * The most a download may bring, and what sets it, in words ({@code the 120.0 MB free in
+   * /path}): a larger announced size is refused before the download, a larger body when it
+   * passes the limit.
+   */
+  record Limit(long bytes, String what) {}
+
   /** Told how far the download is; asked whether to stop. */
   interface Progress {
     /**
@@ -52,12 +59,13 @@ final class Download {
   }
 
   /**
-   * Downloads {@code address} into {@code file} (created or overwritten).
+   * Downloads {@code address} into {@code file} (created or overwritten), at most {@code limit}.
    *
    * @throws UserError with one line naming the address (or the file) and the cause; {@code file}
    *     may then hold part of the download: the caller deletes it
    */
-  static void fetch(String address, Path file, Progress progress) throws UserError {
+  static void fetch(String address, Path file, Progress progress, Limit limit)
+      throws UserError {
     URL url = parse(address);
     if (progress.cancelled()) {
       throw cancelled(address, 0, -1);
@@ -70,8 +78,12 @@ final class Download {
         throw new UserError("cannot download " + address + ": it is a web page, not a bundle"
             + " .zip (give the address of the .zip file itself)");
       }
+      if (total > limit.bytes()) {
+        throw new UserError("cannot download " + address + ": it is " + megabytes(total)
+            + " MB, more than " + limit.what() + "; nothing was downloaded");
+      }
       try (InputStream in = body(address, connection)) {
-        copy(address, in, total, file, progress);
+        copy(address, in, total, file, progress, limit);
       } catch (IOException e) { // closing the connection's stream: nothing to tell
         // the file is whole (its length was checked), so a failing close does not matter
       }
@@ -177,7 +189,8 @@ final class Download {
    * Copies the body into the file. Reading and writing fail with different messages: the network
    * (a download cut short) or the disk (full, say).
    */
-  static void copy(String address, InputStream in, long total, Path file, Progress progress)
+  static void copy(
+      String address, InputStream in, long total, Path file, Progress progress, Limit limit)
       throws UserError {
     long done = 0;
     byte[] buffer = new byte[1 << 16];
@@ -194,8 +207,12 @@ final class Download {
         if (n < 0) {
           break;
         }
-        out.write(buffer, 0, n);
         done += n;
+        if (done > limit.bytes()) {
+          throw new UserError("the download of " + address + " passed " + limit.what()
+              + " after " + size(done, total) + "; nothing was installed");
+        }
+        out.write(buffer, 0, n);
         progress.update(done, total);
         if (progress.cancelled()) {
           throw cancelled(address, done, total);
@@ -229,7 +246,7 @@ final class Download {
         : megabytes(done) + " MB";
   }
 
-  private static String megabytes(long bytes) {
+  static String megabytes(long bytes) {
     return String.format(Locale.ROOT, "%.1f", bytes / 1e6);
   }
 

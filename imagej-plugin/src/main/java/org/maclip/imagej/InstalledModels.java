@@ -25,6 +25,10 @@ record InstalledModels(Path root) {
   /** A name: a letter or digit, then letters, digits, '.', '-', '_'; 64 at most; no final dot. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
+  /** Names Windows reserves for devices, with or without an extension ({@code nul.txt} too). */
+  private static final Pattern RESERVED =
+      Pattern.compile("(?i)(con|prn|aux|nul|com[0-9]|lpt[0-9])(\\..*)?");
+
   private static final String MANIFEST = "maclip.json";
 
   InstalledModels {
@@ -40,9 +44,18 @@ record InstalledModels(Path root) {
     return new InstalledModels(FijiFolder.root().resolve("models").resolve("maclip"));
   }
 
-  /** True when {@code text} can be a model's name (and so a folder name on every system). */
+  /**
+   * True when {@code text} can be a model's name (and so a file or folder name on every system:
+   * no separator, no {@code name:stream}, no name Windows reserves such as {@code CON}).
+   */
   static boolean isName(String text) {
-    return text != null && NAME.matcher(text).matches() && !text.endsWith(".");
+    return text != null && NAME.matcher(text).matches() && !text.endsWith(".")
+        && !isReserved(text);
+  }
+
+  /** True for a name Windows reserves for a device ({@code CON}, {@code nul.txt}, ...). */
+  static boolean isReserved(String text) {
+    return RESERVED.matcher(text).matches();
   }
 
   /**

@@ -15,32 +15,56 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import org.maclip.scoring.Bundle;
 import org.maclip.scoring.ModelException;
+import org.maclip.scoring.ModelIdentity;
 
 /**
  * Installs a model bundle (a .zip, a folder, or the address of a .zip) as a named model of
  * {@link InstalledModels}. All of it happens in a hidden working folder beside the models
- * (download, unpack, check with {@link Bundle}'s own checks: manifest and checksum of the ONNX
- * file); only a checked copy is moved into place, in one rename. A failed or cancelled install
+ * (download, unpack, check with {@link Bundle}'s own checks and the model's sha256, streamed from
+ * the unpacked copy: {@link ModelIdentity}, which records it); only a checked copy is moved into
+ * place, in one rename. Free space is checked before the download and before unpacking, and a
+ * .zip's entries and unpacked bytes are bounded ({@link Limits}). A failed or cancelled install
  * leaves the models as they were and removes its working folder.
  */
 final class ModelInstaller {
   /** Prefix of the working folders (hidden; never listed as models). */
   static final String WORK_PREFIX = ".installing-";
 
-  /** What was installed. */
-  record Installed(String name, Path folder, Bundle bundle, boolean replaced) {}
+  /** What was installed; {@code sha256} is its model's, verified. */
+  record Installed(String name, Path folder, Bundle bundle, String sha256, boolean replaced) {}
+
+  /**
+   * What an install may take.
+   *
+   * @param maxEntries entries a .zip may hold (a bundle has the files of {@link Bundle#FILES})
+   * @param maxBytes bytes a download, or a bundle unpacked, may have
+   * @param freeSpace the bytes free on the file system of a folder
+   */
+  record Limits(int maxEntries, long maxBytes, ToLongFunction<Path> freeSpace) {
+    /** 64 entries, 16 GiB (ViT-bigG's encoder is 7.4 GB in fp32), the disk's own free space. */
+    static final Limits DEFAULT = new Limits(64, 16L << 30, ModelInstaller::usableSpace);
+  }
 
   private final InstalledModels models;
   private final Download.Progress progress;
+  private final Limits limits;
 
   ModelInstaller(InstalledModels models, Download.Progress progress) {
+    this(models, progress, Limits.DEFAULT);
+  }
+
+  ModelInstaller(InstalledModels models, Download.Progress progress, Limits limits) {
     this.models = models;
     this.progress = progress;
+    this.limits = limits;
   }
 
   /**
@@ -50,10 +74,14 @@ final class ModelInstaller {
    *     a bundle .zip
    * @param name the model's name; blank for the bundle's own ({@link InstalledModels#nameFor})
    * @param replace whether an installed model of that name may be replaced
+   * @param sha256 the sha256 the model must have (of its visual.onnx, as results name it, or of
+   *     the .zip itself); blank for none, which only an https:// address or a local source may
+   *     have
    * @throws UserError one line: no source, a bad name, the name taken, a failed download, a
    *     bundle that does not check out, a disk that cannot take it
    */
-  Installed install(String source, String name, boolean replace) throws UserError {
+  Installed install(String source, String name, boolean replace, String sha256)
+      throws UserError {
     String from = source == null ? "" : source.trim();
     if (from.isEmpty()) {
       throw new UserError("no source given: choose a bundle .zip or folder, or give the http(s)"
@@ -63,6 +91,16 @@ final class ModelInstaller {
     if (!web && from.matches("(?i)[a-z][a-z0-9+.-]+://.*")) {
       throw new UserError("cannot install from " + from + ": only http:// and https://"
           + " addresses, .zip files and folders are supported");
+    }
+    String expected = sha256 == null || sha256.isBlank() ? null : sha256.trim();
+    if (expected != null && !ModelIdentity.isSha256(expected)) {
+      throw new UserError("'" + expected + "' is not a sha256 (64 hex digits): check the SHA256"
+          + " field (sha256= in macros)");
+    }
+    if (web && expected == null && from.toLowerCase(Locale.ROOT).startsWith("http:")) {
+      throw new UserError("cannot install from " + from + " without its sha256: anyone on the"
+          + " way can change what an http:// address brings; give the SHA256 (sha256= in"
+          + " macros) or an https:// address");
     }
     Path local = web ? null : localBundle(from);
     String chosen = name == null || name.isBlank() ? InstalledModels.nameFor(from) : name.trim();
@@ -80,16 +118,39 @@ final class ModelInstaller {
       Path bundle = local;
       if (web) {
         bundle = work.resolve("download.zip");
-        Download.fetch(from, bundle, progress);
+        Download.fetch(from, bundle, progress, room(work));
       }
-      check(bundle, web ? from : bundle.toString());
+      String shownAs = web ? from : bundle.toString();
+      if (expected != null && !Files.isDirectory(bundle)
+          && ModelIdentity.sha256(bundle).equalsIgnoreCase(expected)) {
+        expected = null; // the .zip itself is the one expected: its model is the one
+      }
       Path staged = work.resolve("bundle");
-      unpack(bundle, staged);
-      Bundle installed = check(staged, target.toString());
+      unpack(bundle, staged, shownAs);
+      String verified = verify(staged, expected, shownAs);
+      Bundle installed = Bundle.load(staged);
       boolean replaced = moveIntoPlace(staged, target, work, replace, chosen);
-      return new Installed(chosen, target, installed, replaced);
+      return new Installed(chosen, target, installed, verified, replaced);
     } finally {
       delete(work);
+    }
+  }
+
+  /** The download's limit: the most a model may have, or the free space if that is less. */
+  private Download.Limit room(Path folder) {
+    long free = limits.freeSpace().applyAsLong(folder);
+    return free < limits.maxBytes()
+        ? new Download.Limit(free, "the " + Download.megabytes(free) + " MB free in "
+            + models.root())
+        : new Download.Limit(limits.maxBytes(), "the " + Download.megabytes(limits.maxBytes())
+            + " MB a model may have");
+  }
+
+  private static long usableSpace(Path folder) {
+    try {
+      return Files.getFileStore(folder).getUsableSpace();
+    } catch (IOException e) {
+      return Long.MAX_VALUE; // unknown: writing will say when the disk is full
     }
   }
 
@@ -131,46 +192,128 @@ final class ModelInstaller {
     }
   }
 
-  /** Bundle's checks (manifest, checksum of the ONNX file), its message naming {@code shownAs}. */
-  private static Bundle check(Path bundle, String shownAs) throws UserError {
+  /**
+   * The unpacked copy's model verified by its sha256 (streamed from disk) against the manifest
+   * and {@code expected}, and by Bundle's checks; recorded; messages naming {@code shownAs}.
+   */
+  private static String verify(Path staged, String expected, String shownAs) throws UserError {
     try {
-      return Bundle.load(bundle);
+      return ModelIdentity.verifyAndRecord(staged, expected);
     } catch (ModelException e) {
-      throw new UserError(e.getMessage().replace(bundle.toString(), shownAs));
+      throw new UserError(e.getMessage().replace(staged.toString(), shownAs));
     }
   }
 
-  /** The bundle's top-level files (of its folder, or of its .zip) into {@code staged}. */
-  private void unpack(Path bundle, Path staged) throws UserError {
+  /**
+   * The bundle's top-level files (of its folder, or of its .zip) into {@code staged}, after
+   * checking that they fit: in the limits, and in the free space. A .zip entry that leads
+   * elsewhere ({@code ../}, an absolute path, {@code name:stream}) or has a name Windows
+   * reserves is refused; files in subfolders, hidden ones and a record are left out.
+   */
+  private void unpack(Path bundle, Path staged, String shownAs) throws UserError {
     try {
       Files.createDirectory(staged);
       if (Files.isDirectory(bundle)) {
         List<Path> files;
         try (Stream<Path> list = Files.list(bundle)) {
-          files = list.filter(Files::isRegularFile).toList();
+          files = list.filter(Files::isRegularFile)
+              .filter(f -> isBundleFile(f.getFileName().toString())).toList();
         }
+        long size = 0;
+        for (Path f : files) {
+          size += Files.size(f);
+        }
+        requireRoom(shownAs, size, staged);
         for (Path f : files) {
           Files.copy(f, staged.resolve(f.getFileName().toString()));
         }
         return;
       }
       try (ZipFile zip = new ZipFile(bundle.toFile())) {
-        for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-          ZipEntry entry = e.nextElement();
-          String n = entry.getName();
-          if (entry.isDirectory() || n.contains("/") || n.contains("\\") || n.startsWith(".")
-              || n.isEmpty()) {
-            continue; // only the bundle's top-level files; nothing can land outside staged
-          }
-          try (InputStream in = zip.getInputStream(entry)) {
-            Files.copy(in, staged.resolve(n));
-          }
-        }
+        unzip(zip, staged, shownAs);
+      } catch (ZipException e) {
+        throw new UserError("model bundle " + shownAs + ": not a bundle directory or a valid"
+            + " .zip (" + e.getMessage() + ")");
       }
     } catch (IOException e) {
       throw new UserError("cannot write the model into " + models.root() + ": "
           + Download.describe(e));
     }
+  }
+
+  private void unzip(ZipFile zip, Path staged, String shownAs) throws IOException, UserError {
+    if (zip.size() > limits.maxEntries()) {
+      throw bomb(shownAs, "holds " + zip.size() + " entries (a bundle has "
+          + Bundle.FILES.size() + "; at most "
+          + limits.maxEntries() + " are taken)");
+    }
+    List<ZipEntry> files = new ArrayList<>();
+    long declared = 0;
+    for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+      ZipEntry entry = e.nextElement();
+      String n = entry.getName();
+      if (n.startsWith("/") || n.contains("\\") || n.contains(":")
+          || ("/" + n + "/").contains("/../")) {
+        throw new UserError("model bundle " + shownAs + ": the .zip holds '" + n + "', a path"
+            + " outside its folder or a stream: not installed");
+      }
+      if (InstalledModels.isReserved(n.replaceFirst("/.*", ""))) {
+        throw new UserError("model bundle " + shownAs + ": the .zip holds '" + n + "', a name"
+            + " Windows reserves for a device: not installed");
+      }
+      if (!entry.isDirectory() && isBundleFile(n)) {
+        files.add(entry);
+        declared += Math.max(0, entry.getSize());
+      }
+    }
+    long room = requireRoom(shownAs, declared, staged);
+    long left = room;
+    for (ZipEntry entry : files) {
+      try (InputStream in = zip.getInputStream(entry)) {
+        left -= copyAtMost(in, staged.resolve(entry.getName()), left);
+      }
+      if (left < 0) {
+        throw bomb(shownAs, "unpacks to more than " + Download.megabytes(room) + " MB ("
+            + Download.megabytes(declared) + " MB declared)");
+      }
+    }
+  }
+
+  /** Copies at most {@code limit} + 1 bytes; returns how many it copied. */
+  private static long copyAtMost(InputStream in, Path file, long limit) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    long copied = 0;
+    try (var out = Files.newOutputStream(file)) {
+      for (int n; copied <= limit && (n = in.read(buffer)) > 0; ) {
+        int keep = (int) Math.min(n, limit + 1 - copied);
+        out.write(buffer, 0, keep);
+        copied += keep;
+      }
+    }
+    return copied;
+  }
+
+  private static UserError bomb(String shownAs, String what) {
+    return new UserError("model bundle " + shownAs + ": the .zip " + what + ": a damaged or"
+        + " hostile .zip (a zip bomb?); not installed");
+  }
+
+  /**
+   * Refuses {@code size} bytes that exceed the limit or the free space of {@code folder};
+   * returns the room there is.
+   */
+  private long requireRoom(String shownAs, long size, Path folder) throws UserError {
+    Download.Limit room = room(folder);
+    if (size > room.bytes()) {
+      throw new UserError("model bundle " + shownAs + ": unpacked it takes "
+          + Download.megabytes(size) + " MB, more than " + room.what() + "; not installed");
+    }
+    return room.bytes();
+  }
+
+  /** A top-level file of a bundle: a safe name, not hidden, not an old record. */
+  private static boolean isBundleFile(String name) {
+    return InstalledModels.isName(name) && !name.equals(ModelIdentity.RECORD);
   }
 
   /**

@@ -27,19 +27,23 @@ class DownloadTest {
     }
   };
 
+  private static final Download.Limit ROOM = new Download.Limit(Long.MAX_VALUE, "no limit");
+
   @TempDir Path dir;
 
   @Test
   void aWholeBodyIsSaved() throws Exception {
     Path file = dir.resolve("m.zip");
-    Download.copy(ADDRESS, new ByteArrayInputStream(new byte[300_000]), 300_000, file, QUIET);
+    Download.copy(
+        ADDRESS, new ByteArrayInputStream(new byte[300_000]), 300_000, file, QUIET, ROOM);
     assertEquals(300_000, Files.size(file));
   }
 
   @Test
   void aBodyShorterThanItsContentLengthIsRefused() {
     UserError e = assertThrows(UserError.class, () -> Download.copy(ADDRESS,
-        new ByteArrayInputStream(new byte[1_000_000]), 2_500_000, dir.resolve("m.zip"), QUIET));
+        new ByteArrayInputStream(new byte[1_000_000]), 2_500_000, dir.resolve("m.zip"), QUIET,
+        ROOM));
     assertEquals("the download of " + ADDRESS + " was cut short after 1.0 of 2.5 MB (the"
         + " connection closed early); nothing was installed: try again", e.getMessage());
   }
@@ -66,7 +70,7 @@ class DownloadTest {
       }
     };
     UserError e = assertThrows(UserError.class,
-        () -> Download.copy(ADDRESS, failing, -1, dir.resolve("m.zip"), QUIET));
+        () -> Download.copy(ADDRESS, failing, -1, dir.resolve("m.zip"), QUIET, ROOM));
     assertEquals("the download of " + ADDRESS + " was cut short after 0.1 MB (Connection reset);"
         + " nothing was installed: try again", e.getMessage());
   }
@@ -76,7 +80,7 @@ class DownloadTest {
     Path full = Paths.get("/dev/full"); // Linux: every write fails with ENOSPC
     Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full here");
     UserError e = assertThrows(UserError.class, () -> Download.copy(ADDRESS,
-        new ByteArrayInputStream(new byte[300_000]), 300_000, full, QUIET));
+        new ByteArrayInputStream(new byte[300_000]), 300_000, full, QUIET, ROOM));
     assertEquals("cannot save the download of " + ADDRESS + " in /dev: No space left on device",
         e.getMessage());
   }

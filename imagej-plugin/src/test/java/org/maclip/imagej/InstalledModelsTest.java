@@ -34,11 +34,13 @@ class InstalledModelsTest {
 
   @Test
   void namesAreSafeFolderNames() {
-    for (String ok : List.of("rn50", "maclip-rn50", "ViT-B-32_openai.v2", "a")) {
+    for (String ok : List.of("rn50", "maclip-rn50", "ViT-B-32_openai.v2", "a", "console",
+        "nullable", "com10", "auxiliary.zip")) {
       assertTrue(InstalledModels.isName(ok), ok);
     }
     for (String bad : List.of("", ".", "..", "../x", "a/b", "a\\b", ".hidden", "-x", "a b",
-        "x.", "C:", "x".repeat(65))) {
+        "x.", "C:", "x".repeat(65), "CON", "nul", "Nul.txt", "com1", "LPT9.zip", "aux.tar.gz",
+        "visual.onnx:stream", "maclip.json::$DATA")) {
       assertFalse(InstalledModels.isName(bad), bad);
     }
   }

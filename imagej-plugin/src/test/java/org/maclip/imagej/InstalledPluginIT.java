@@ -252,7 +252,9 @@ class InstalledPluginIT {
             .replace("/data/models/maclip-rn50", bundle)
             .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
             .replace("/data/run42", folder.toString())
-            .replace("https://example.org", site));
+            .replace("https://example.org", site)
+            .replace("sha256=[SHA256]", "sha256=[" + org.maclip.scoring.Bundle.load(GOLDEN.resolve("tinyrn"))
+                .sha256() + "]"));
         if (block.contains("stack = getTitle()")) {
           macro.append("print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
         }
@@ -276,7 +278,7 @@ class InstalledPluginIT {
   private static byte[] zip(Path bundle) throws Exception {
     var bytes = new java.io.ByteArrayOutputStream();
     try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
-      for (String name : List.of("maclip.json", "visual.onnx")) {
+      for (String name : org.maclip.scoring.Bundle.FILES) {
         zip.putNextEntry(new java.util.zip.ZipEntry(name));
         zip.write(Files.readAllBytes(bundle.resolve(name)));
         zip.closeEntry();

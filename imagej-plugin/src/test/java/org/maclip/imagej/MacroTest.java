@@ -300,6 +300,24 @@ class MacroTest {
     assertStopped(out, dir.toString());
   }
 
+  /** A model this machine computes differently (a self-check no machine matches): one line. */
+  @Test
+  void aModelFailingItsSelfCheck() throws Exception {
+    Path bundle = Files.createDirectories(dir.resolve("off"));
+    for (String name : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(ImageJHarness.tinyBundle().resolve(name), bundle.resolve(name));
+    }
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var manifest = json.readTree(bundle.resolve("maclip.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("self_check").get("q"))
+        .set(0, 0.0);
+    json.writeValue(bundle.resolve("maclip.json").toFile(), manifest);
+    var out = scoreAfter("open('" + ImageJHarness.golden().resolve("images/rgb_150x100.png")
+        + "');", "model=[" + bundle + "]");
+    assertStopped(out, "model bundle " + bundle + ": this machine computes the model differently"
+        + " from where it was exported");
+  }
+
   @Test
   void noImageOpen() {
     var out = scoreAfter("", MODEL);

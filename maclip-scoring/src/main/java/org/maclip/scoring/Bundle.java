@@ -87,6 +87,12 @@ public record Bundle(
   static final String MANIFEST = "maclip.json";
 
   /**
+   * The files {@code maclip-pytorch export} writes into a bundle, manifest first: the model and
+   * the self-check's views (which bundles exported before self-checks lack). Copy all of them.
+   */
+  public static final List<String> FILES = List.of(MANIFEST, "visual.onnx", "selfcheck.f32");
+
+  /**
    * The bundle's view geometry.
    *
    * @param patchSize side of the square views, pixels
@@ -116,17 +122,19 @@ public record Bundle(
     private final Path modelFile;
     private final String crc32;
     private final BundleFiles files;
+    private final boolean recorded;
     private final long readNanos;
     private volatile long checksumNanos = -1;
 
     Loaded(Bundle bundle, String onnxFile, byte[] model, Path modelFile, String crc32,
-        BundleFiles files, long readNanos) {
+        BundleFiles files, boolean recorded, long readNanos) {
       this.bundle = bundle;
       this.files = files;
       this.onnxFile = onnxFile;
       this.model = model;
       this.modelFile = modelFile;
       this.crc32 = crc32;
+      this.recorded = recorded;
       this.readNanos = readNanos;
     }
 
@@ -143,6 +151,27 @@ public record Bundle(
     /** The ONNX model's file (a directory bundle's), or null for a zip bundle's bytes. */
     Path modelFile() {
       return modelFile;
+    }
+
+    /** The name of the model's file in the bundle ({@code onnx.file}). */
+    String onnxFile() {
+      return onnxFile;
+    }
+
+    /**
+     * Whether {@link Bundle#sha256()}, the model's name in results, was verified against the
+     * model's bytes: where the bundle arrived ({@link ModelIdentity}'s record), or by loading (a
+     * bundle without crc32).
+     */
+    public boolean sha256Verified() {
+      return recorded || crc32 == null;
+    }
+
+    /** The sha256 of the model's bytes, streamed from its file (or of a zip's bytes). */
+    String modelSha256() {
+      return model != null
+          ? Checksum.SHA256.of(model)
+          : Checksum.SHA256.of(bundle.path(), modelFile, onnxFile);
     }
 
     /**
@@ -231,14 +260,17 @@ public record Bundle(
     Manifest manifest = new Manifest(path, root);
     Bundle bundle = manifest.bundle();
     JsonNode onnx = manifest.object(root, "onnx");
-    String onnxFile = manifest.text(onnx, "file");
+    String onnxFile = manifest.fileName(onnx, "onnx");
     String crc32 = manifest.crc32(onnx);
+    boolean recorded = ModelIdentity.checkRecord(bundle, onnxFile);
     if (files instanceof Directory directory) {
       Path file = directory.file(onnxFile);
-      return new Loaded(bundle, onnxFile, null, file, crc32, files, System.nanoTime() - start);
+      return new Loaded(bundle, onnxFile, null, file, crc32, files, recorded,
+          System.nanoTime() - start);
     }
     byte[] model = files.read(onnxFile);
-    return new Loaded(bundle, onnxFile, model, null, crc32, files, System.nanoTime() - start);
+    return new Loaded(bundle, onnxFile, model, null, crc32, files, recorded,
+        System.nanoTime() - start);
   }
 
   private static JsonNode parseManifest(BundleFiles files) {
@@ -428,11 +460,13 @@ public record Bundle(
         throw failure(path, MANIFEST + ": self_check has no 'crc32'");
       }
       return Optional.of(new SelfCheck(
-          text(check, "file"),
+          fileName(check, "self_check"),
           crc,
           views,
           embeddings,
           expectedQ,
+          method(object(check, "scored_with")),
+          params(object(check, "scored_with")),
           number(tolerance, "embedding"),
           number(tolerance, "q"),
           check.path("computed_on").isObject() ? describe(check.get("computed_on")) : "unknown"));
@@ -515,6 +549,22 @@ public record Bundle(
 
     String text(JsonNode parent, String key) {
       return typed(parent, key, JsonNode::isTextual, "a string").asText();
+    }
+
+    /**
+     * {@code file} of {@code parent} ({@code onnx.file}, {@code self_check.file}): the name of a
+     * file at the bundle's top level (as a zip bundle holds it), so a manifest cannot reach
+     * outside its bundle with {@code ../}, a subfolder, an absolute path, a drive or a Windows
+     * stream ({@code name:stream}).
+     */
+    String fileName(JsonNode parent, String parentName) {
+      String name = text(parent, "file");
+      if (name.isEmpty() || name.equals(".") || name.equals("..")
+          || name.chars().anyMatch(c -> c == '/' || c == '\\' || c == ':' || c < ' ')) {
+        throw failure(path, MANIFEST + ": " + parentName + ".file must name a file at the"
+            + " bundle's top level, found '" + name + "'");
+      }
+      return name;
     }
 
     /** {@code crc32} of {@code parent}: 8 hex digits, or null when absent (an older bundle). */

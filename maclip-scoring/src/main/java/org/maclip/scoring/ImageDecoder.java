@@ -76,8 +76,9 @@ public final class ImageDecoder {
    *
    * @param bands samples per pixel the decoder will produce (4 when the header does not say)
    * @param bits bits per sample (8 when the header does not say)
+   * @param encodedBytes the size of the encoded file
    */
-  public record Header(int width, int height, int bands, int bits) {}
+  public record Header(int width, int height, int bands, int bits, long encodedBytes) {}
 
   /**
    * What an image file's header tells, read without decoding any pixel: for a caller that
@@ -92,7 +93,7 @@ public final class ImageDecoder {
       ImageReader reader = readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);
-        return header(reader, name);
+        return header(reader, name, stream.length());
       } finally {
         reader.dispose();
       }
@@ -205,7 +206,7 @@ public final class ImageDecoder {
       ImageReader reader = readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);
-        Header header = header(reader, name);
+        Header header = header(reader, name, data.length);
         int width = header.width();
         int height = header.height();
         check.check(header);
@@ -238,7 +239,8 @@ public final class ImageDecoder {
   }
 
   /** Size, bands and depth from the header, or why the header cannot be read. */
-  private static Header header(ImageReader reader, String name) throws ImageException {
+  private static Header header(ImageReader reader, String name, long encodedBytes)
+      throws ImageException {
     int width;
     int height;
     try {
@@ -261,7 +263,7 @@ public final class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       // the header does not say: count the most bands of an 8-bit image
     }
-    return new Header(width, height, bands, bits);
+    return new Header(width, height, bands, bits, encodedBytes);
   }
 
   private static BufferedImage pixels(ImageReader reader, String name) throws ImageException {

@@ -15,7 +15,7 @@ final class Preparer {
   private final long maxPixels;
   private final float[] mean;
   private final float[] std;
-  private final MemoryBudget memory;
+  private final MemoryPool memory;
 
   Preparer(Views.Config views, long maxPixels, float[] mean, float[] std) {
     this(views, maxPixels, mean, std, MemoryBudget.HEAP);
@@ -27,7 +27,7 @@ final class Preparer {
     this.maxPixels = maxPixels;
     this.mean = mean.clone();
     this.std = std.clone();
-    this.memory = memory;
+    this.memory = new MemoryPool(memory);
   }
 
   /**
@@ -39,8 +39,23 @@ final class Preparer {
    */
   record Prepared(int width, int height, Normalised normalised, List<ViewBox> boxes) {}
 
-  /** Prepares one input; every failure is an {@link ImageException} naming the input. */
+  /**
+   * Prepares one input; every failure is an {@link ImageException} naming the input. An encoded
+   * image's memory is reserved, on its header, until it is prepared.
+   */
   Prepared prepare(ImageInput input) throws ImageException {
+    MemoryPool.Reservation[] held = new MemoryPool.Reservation[1];
+    try {
+      return prepare(input, held);
+    } finally {
+      if (held[0] != null) {
+        held[0].close();
+      }
+    }
+  }
+
+  private Prepared prepare(ImageInput input, MemoryPool.Reservation[] held)
+      throws ImageException {
     String name = input.name();
     RgbImage image;
     if (input.source() instanceof Inputs.Encoded encoded) {
@@ -50,8 +65,8 @@ final class Preparer {
               h -> {
                 decoded.check(h);
                 checkPrepared(name, h.width(), h.height());
-                long need = MemoryBudget.need(h.width(), h.height(), h.bands(), h.bits(), views);
-                memory.check(name, h.width(), h.height(), need);
+                long need = MemoryBudget.need(h, views);
+                held[0] = memory.reserve(name, h.width(), h.height(), need);
               });
     } else {
       image = input.decode(maxPixels);

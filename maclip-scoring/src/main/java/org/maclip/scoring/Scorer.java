@@ -42,17 +42,16 @@ public final class Scorer implements AutoCloseable {
   /** The model's checksum; still running after {@link #openInBackground}. */
   private final Background<Long> checksum;
   /**
-   * The bundle's self-check on this machine, once the session exists (its nanoseconds; -1 for a
-   * bundle without one); still running after {@link #openInBackground}, run again by {@link
-   * #recheck}.
+   * The bundle's self-check on this machine, once the session exists (empty for a bundle without
+   * one); still running after {@link #openInBackground}, run again by {@link #recheck}.
    */
-  private volatile Background<Long> selfCheck;
+  private volatile Background<Optional<SelfCheck.Outcome>> selfCheck;
   /** Batch buffers of finished calls, reused: direct memory is slow to allocate and free. */
   private final Queue<FloatBuffer> buffers = new ConcurrentLinkedQueue<>();
 
   private Scorer(
       Bundle.Loaded loaded, ScorerOptions options, Background<Encoder> encoder,
-      Background<Long> checksum, Background<Long> selfCheck) {
+      Background<Long> checksum, Background<Optional<SelfCheck.Outcome>> selfCheck) {
     this.loaded = loaded;
     this.bundle = loaded.bundle();
     this.options = options;
@@ -84,12 +83,12 @@ public final class Scorer implements AutoCloseable {
   public LoadTimes loadTimes() {
     Long checked = checksum.now();
     Encoder session = encoder.now();
-    Long selfChecked = selfCheck.now();
+    Optional<SelfCheck.Outcome> selfChecked = selfCheck.now();
     return new LoadTimes(
         readNanos / 1_000_000,
         checked == null ? -1 : checked / 1_000_000,
         session == null ? -1 : session.sessionNanos() / 1_000_000,
-        selfChecked == null || selfChecked < 0 ? -1 : selfChecked / 1_000_000);
+        selfChecked == null ? -1 : selfChecked.map(o -> o.nanos() / 1_000_000).orElse(-1L));
   }
 
   /** Opens the bundle at {@code bundle} (directory or {@code .zip}) with default options. */
@@ -140,22 +139,29 @@ public final class Scorer implements AutoCloseable {
     });
     Background<Encoder> encoder = new Background<>("maclip-session",
         () -> Encoder.open(loaded, options.threads(), options.device()));
-    Background<Long> selfCheck =
+    Background<Optional<SelfCheck.Outcome>> selfCheck =
         new Background<>("maclip-self-check", () -> selfCheck(loaded, encoder.get()));
     return new Scorer(loaded, options, encoder, checksum, selfCheck);
   }
 
   /**
-   * Runs the bundle's self-check on this machine's session: its nanoseconds, or -1 for a bundle
-   * without one.
+   * Runs the bundle's self-check on this machine's session; empty for a bundle without one.
    *
    * @throws ModelException when this machine computes the model differently
    */
-  private static long selfCheck(Bundle.Loaded loaded, Encoder encoder) {
-    Optional<SelfCheck> check = loaded.bundle().selfCheck();
-    return check.isEmpty()
-        ? -1
-        : check.get().verify(loaded.bundle(), encoder, loaded.selfCheckViews()).nanos();
+  private static Optional<SelfCheck.Outcome> selfCheck(Bundle.Loaded loaded, Encoder encoder) {
+    return loaded.bundle().selfCheck()
+        .map(check -> check.verify(loaded.bundle(), encoder, loaded.selfCheckViews()));
+  }
+
+  /**
+   * What this machine computed for the bundle's self-check (empty for a bundle without one),
+   * waiting for it after {@link #openInBackground}.
+   *
+   * @throws ModelException when this machine computes the model differently
+   */
+  public Optional<SelfCheck.Outcome> selfCheck() {
+    return selfCheck.get();
   }
 
   /**
@@ -164,11 +170,12 @@ public final class Scorer implements AutoCloseable {
    * model that fails it is refused from then on: every call that scores throws its {@link
    * ModelException}.
    *
-   * @return the check's nanoseconds, or -1 for a bundle without a self-check
+   * @return what this machine computed against the check (empty for a bundle without one)
    * @throws ModelException when this machine computes the model differently
    */
-  public long recheck() {
-    Background<Long> again = Background.now(() -> selfCheck(loaded, session()));
+  public Optional<SelfCheck.Outcome> recheck() {
+    Background<Optional<SelfCheck.Outcome>> again =
+        Background.now(() -> selfCheck(loaded, session()));
     selfCheck = again;
     return again.get();
   }
@@ -353,6 +360,11 @@ public final class Scorer implements AutoCloseable {
       made = encoder.get(); // a session still being created is closed once it exists
     } catch (RuntimeException e) {
       return; // none was made
+    }
+    try {
+      selfCheck.get(); // a self-check still running uses the session
+    } catch (RuntimeException e) {
+      // it failed: the session is closed all the same
     }
     made.close();
   }

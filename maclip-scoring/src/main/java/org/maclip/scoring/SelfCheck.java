@@ -15,7 +15,9 @@ import java.nio.FloatBuffer;
  * @param crc32 the file's crc32, 8 hex digits
  * @param views how many views the file holds, {@code [views, 3, P, P]} float32 little-endian
  * @param embeddings the expected embeddings, {@code [views][D]}
- * @param q the expected Q of each view (the bundle's default method and parameters)
+ * @param q the expected Q of each view, scored with {@code method} and {@code params}
+ * @param method the method the expected Q was scored with (the bundle's default at export)
+ * @param params the parameters the expected Q was scored with (the bundle's defaults at export)
  * @param embeddingTolerance largest embedding difference, relative to {@code max(1, max |e|)}
  * @param qTolerance largest difference of a view's Q
  * @param computedOn the machine and engine that computed the expected values
@@ -26,6 +28,8 @@ public record SelfCheck(
     int views,
     float[][] embeddings,
     double[] q,
+    Method method,
+    FusionParams params,
     double embeddingTolerance,
     double qTolerance,
     String computedOn) {
@@ -64,9 +68,7 @@ public record SelfCheck(
     batch.put(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
     float[][] actual = encoder.encode(batch, views);
     Quality.ViewValues[] values =
-        Quality.scoreViews(
-            actual, bundle.prompts(), bundle.logitScale(), bundle.defaultMethod(),
-            bundle.defaults());
+        Quality.scoreViews(actual, bundle.prompts(), bundle.logitScale(), method, params);
     double[] actualQ = new double[views];
     for (int i = 0; i < views; i++) {
       actualQ[i] = values[i].q();

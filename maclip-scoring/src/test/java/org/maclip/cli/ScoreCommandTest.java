@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maclip.scoring.Machine;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
 
@@ -302,8 +303,28 @@ class ScoreCommandTest {
     assertTrue(run.out().contains("pretrained: random  (random weights"), run.out());
     assertTrue(run.out().contains("embed_dim: 32"), run.out());
     assertTrue(run.out().contains("  Good image / bad image"), run.out());
-    assertTrue(run.out().contains("(file verified by its crc32)"), run.out());
+    assertTrue(run.out().contains("(file verified by its crc32; sha256 not verified"), run.out());
     assertTrue(run.out().contains("precision: fp32"), run.out());
+  }
+
+  @Test
+  void infoVerifiesAndRecordsTheSha256OnRequest() throws Exception {
+    Path copy = dir.resolve("tinyrn");
+    Files.createDirectory(copy);
+    for (String name : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(Path.of(bundle).resolve(name), copy.resolve(name));
+    }
+    CliRun plain = CliRun.of("info", "-m", copy.toString());
+    assertTrue(plain.out().contains("; sha256 not verified: --verify does it)"), plain.out());
+    CliRun wrong = CliRun.of("info", "-m", copy.toString(), "--sha256", "ab".repeat(32));
+    assertEquals(Exit.USAGE, wrong.code(), wrong.toString());
+    assertEquals(1, wrong.errLines().size(), wrong.toString());
+    assertTrue(wrong.err().contains(", not the expected " + "ab".repeat(32)), wrong.err());
+    CliRun verified = CliRun.of("info", "-m", copy.toString(), "--verify");
+    assertEquals(Exit.OK, verified.code(), verified.toString());
+    assertTrue(verified.out().contains("; sha256 verified where the bundle arrived"
+        + " (sha256.verified))"), verified.out());
+    assertTrue(Files.isRegularFile(copy.resolve("sha256.verified")));
   }
 
   @Test
@@ -312,7 +333,34 @@ class ScoreCommandTest {
     assertEquals(Exit.OK, run.code(), run.toString());
     assertTrue(run.out().contains("precision: int8"), run.out());
     assertTrue(run.out().contains("int8 vs fp32: on 28 held-out images (112 views): smallest view "
-        + "cosine 0.983803, largest |dQ| 0.0461887, Spearman of Q 0.881226"), run.out());
+        + "cosine 0.983289, largest |dQ| 0.0834125, Spearman of Q 0.858785"), run.out());
+    assertTrue(run.out().contains("self-check: 2 views computed on x86_64, "), run.out());
+    assertTrue(run.out().contains("; here (" + Machine.describe() + ") Q within "), run.out());
+  }
+
+  /** A bundle this machine computes differently is a model error: exit 2, one line. */
+  @Test
+  void aBundleFailingItsSelfCheckIsAModelError() throws Exception {
+    Path copy = Files.createDirectories(dir.resolve("off"));
+    Path source = Path.of(bundle);
+    for (String name : org.maclip.scoring.Bundle.FILES) {
+      Files.copy(source.resolve(name), copy.resolve(name));
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode manifest = json.readTree(copy.resolve("maclip.json").toFile());
+    var q = (com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("self_check").get("q");
+    q.set(0, q.get(0).asDouble() + 0.5);
+    json.writeValue(copy.resolve("maclip.json").toFile(), manifest);
+    Path a = TestImages.good(dir.resolve("a.png"), 224, 224, 1);
+    for (String[] args : List.of(new String[] {"score", a.toString(), "-m", copy.toString()},
+        new String[] {"info", "-m", copy.toString()})) {
+      CliRun run = CliRun.of(args);
+      assertEquals(Exit.USAGE, run.code(), run.toString());
+      assertEquals(1, run.errLines().size(), run.toString());
+      assertTrue(run.err().startsWith("maclip: error: model bundle " + copy + ": this machine "
+          + "computes the model differently"), run.err());
+      assertEquals("", run.out(), "no result");
+    }
   }
 
   @Test

@@ -34,7 +34,9 @@ class ScorerFactoryTest {
   static void bundleWithItsOwnDefaults() throws Exception {
     Path tiny = Path.of(ScorerFactoryTest.class.getResource("/golden/tinyrn").toURI());
     bundle = Files.createDirectories(dir.resolve("own-defaults"));
-    Files.copy(tiny.resolve("visual.onnx"), bundle.resolve("visual.onnx"));
+    for (String file : Bundle.FILES) {
+      Files.copy(tiny.resolve(file), bundle.resolve(file)); // the manifest is written again below
+    }
     ObjectNode manifest = (ObjectNode) JSON.readTree(tiny.resolve("maclip.json").toFile());
     ObjectNode defaults = (ObjectNode) manifest.get("defaults");
     defaults.put("lam", OWN.lam()).put("alpha", OWN.alpha())

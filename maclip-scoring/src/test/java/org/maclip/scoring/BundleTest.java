@@ -33,6 +33,11 @@ class BundleTest {
 
   /** A copy of the tiny ResNet bundle, in a new folder, its manifest changed by {@code edit}. */
   Path copy(Consumer<ObjectNode> edit) throws IOException {
+    return copy(dir, edit);
+  }
+
+  /** A copy of the tiny ResNet bundle, in a new folder in {@code dir}, changed by {@code edit}. */
+  static Path copy(Path dir, Consumer<ObjectNode> edit) throws IOException {
     Path bundle = Files.createTempDirectory(dir, "bundle");
     Files.copy(tinyrn().resolve("visual.onnx"), bundle.resolve("visual.onnx"));
     ObjectNode manifest = (ObjectNode) JSON.readTree(tinyrn().resolve("maclip.json").toFile());
@@ -249,6 +254,38 @@ class BundleTest {
     assertEquals("maclip.json: " + reason, refusal(copy(edit)));
   }
 
+  /**
+   * A manifest naming a model outside its bundle is refused, though each of these names a real,
+   * good model here: the copy's parent folder holds one, and so does the tiny bundle.
+   */
+  @Test
+  void aModelOutsideTheBundleIsRefused() throws IOException {
+    Files.copy(tinyrn().resolve("visual.onnx"), dir.resolve("visual.onnx"));
+    String absolute = tinyrn().resolve("visual.onnx").toAbsolutePath().toString();
+    for (String name : new String[] {"../visual.onnx", absolute, "..\\visual.onnx", "..", ""}) {
+      Path bundle = copy(m -> ((ObjectNode) m.get("onnx")).put("file", name));
+      assertEquals("maclip.json: onnx.file must name a file at the bundle's top level, found '"
+          + name + "'", refusal(bundle));
+    }
+    Path nested = copy(m -> ((ObjectNode) m.get("onnx")).put("file", "sub/visual.onnx"));
+    Files.createDirectory(nested.resolve("sub"));
+    Files.copy(tinyrn().resolve("visual.onnx"), nested.resolve("sub/visual.onnx"));
+    assertTrue(refusal(nested).endsWith("found 'sub/visual.onnx'"), refusal(nested));
+    Path zip = dir.resolve("outside.zip");
+    zip(zip, "maclip.json", "visual.onnx");
+    try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(zip)) {
+      Path manifest = fs.getPath("maclip.json");
+      ObjectNode m = (ObjectNode) JSON.readTree(Files.readAllBytes(manifest));
+      ((ObjectNode) m.get("onnx")).put("file", "C:visual.onnx");
+      Files.write(manifest, JSON.writeValueAsBytes(m));
+    }
+    assertTrue(refusal(zip).endsWith("found 'C:visual.onnx'"), refusal(zip));
+    Files.copy(tinyrn().resolve("selfcheck.f32"), dir.resolve("selfcheck.f32"));
+    Path views = copy(m -> ((ObjectNode) m.get("self_check")).put("file", "../selfcheck.f32"));
+    assertEquals("maclip.json: self_check.file must name a file at the bundle's top level, found"
+        + " '../selfcheck.f32'", refusal(views));
+  }
+
   @Test
   void brokenJsonAndMissingFieldsAreNamed() throws IOException {
     Path bundle = copy(m -> m.remove("logit_scale"));
@@ -260,7 +297,7 @@ class BundleTest {
   @Test
   void aZipBundleScoresAsTheDirectoryDoes() throws IOException {
     Path zip = dir.resolve("tinyrn.zip");
-    zip(zip, "maclip.json", "visual.onnx", "selfcheck.f32");
+    zip(zip, Bundle.FILES.toArray(String[]::new));
     Path image = GoldenTest.golden().resolve("images/rgb_300x250.png");
     try (Scorer fromZip = Scorer.open(zip);
         Scorer fromDir = Scorer.open(tinyrn())) {

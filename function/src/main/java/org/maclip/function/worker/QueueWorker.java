@@ -31,9 +31,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * batch (the handler, and the one ONNX Runtime session behind it, are shared). While a batch
  * runs, its messages' visibility is renewed every third of the visibility timeout, so a long
  * batch is never delivered twice, and a worker that dies hands its messages back within one
- * timeout. {@link #stop()} (SIGTERM: {@code QueueWorkerApp}) takes no new batch: the batches in
- * progress finish and are settled; messages a receive returns after the stop are handed back at
- * once.
+ * timeout; renewal ends at the batch's deadline ({@link WorkerSettings#batchDeadline()}), so the
+ * messages of a batch that hangs return to the queue and, after its {@code maxReceiveCount}, to
+ * the dead-letter queue. {@link #stop()} (SIGTERM: {@code QueueWorkerApp}) takes no new batch:
+ * the batches in progress finish and are settled; messages a receive returns after the stop are
+ * handed back at once. A thread that ends on an {@link Error} (not one image's failure: the
+ * scorer turns those into results) is logged and stops the worker, which then reports {@link
+ * #failed()} so that the process exits with a non-zero status and its host starts a new one.
  */
 public final class QueueWorker implements Runnable {
   private static final Logger LOG = Logger.getLogger(QueueWorker.class);
@@ -56,6 +60,7 @@ public final class QueueWorker implements Runnable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong deleted = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
+  private volatile Throwable failure;
 
   public QueueWorker(SqsClient sqs, WorkerSettings settings,
       Function<LambdaEvent, BatchResponse> handler) {
@@ -77,7 +82,7 @@ public final class QueueWorker implements Runnable {
         settings.concurrency(), settings.visibilityTimeout(), settings.heartbeat().toSeconds());
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < settings.concurrency(); i++) {
-      Thread t = new Thread(this::loop, "maclip-worker-" + i);
+      Thread t = new Thread(this::loopUntilStopOrError, "maclip-worker-" + i);
       threads.add(t);
       t.start();
     }
@@ -111,6 +116,11 @@ public final class QueueWorker implements Runnable {
     return stopRequested.getCount() == 0;
   }
 
+  /** The error that ended a worker thread (and so the worker), or null. */
+  public Throwable failed() {
+    return failure;
+  }
+
   /** Counts a batch in, unless the worker is stopping. */
   private boolean begin(int size) {
     synchronized (state) {
@@ -134,6 +144,22 @@ public final class QueueWorker implements Runnable {
   /** Waits until {@link #run()} has returned; false if it had not within {@code timeout}. */
   public boolean awaitFinished(Duration timeout) throws InterruptedException {
     return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A worker thread: its loop, until the stop or an {@link Error}, which is logged and stops the
+   * worker (the other threads finish their batches) with {@link #failed()} set.
+   */
+  private void loopUntilStopOrError() {
+    try {
+      loop();
+    } catch (Error e) {
+      failure = e;
+      LOG.errorf(e, "Worker thread %s ended on %s; stopping the worker (its process exits with"
+          + " status 1); the batch's messages come back after their visibility timeout",
+          Thread.currentThread().getName(), e);
+      stop();
+    }
   }
 
   private void loop() {
@@ -172,13 +198,16 @@ public final class QueueWorker implements Runnable {
     }
   }
 
-  /** One batch: renew its visibility while the handler runs, then settle it; its summary. */
+  /**
+   * One batch: renew its visibility while the handler runs, until its deadline, then settle it;
+   * its summary.
+   */
   private String work(List<Message> messages) {
     long start = System.nanoTime();
     long period = settings.heartbeat().toMillis();
+    long deadline = start + settings.batchDeadline().toNanos();
     ScheduledFuture<?> heartbeat = heartbeats.scheduleAtFixedRate(
-        () -> queue.changeVisibility(messages, settings.visibilityTimeout()), period, period,
-        TimeUnit.MILLISECONDS);
+        () -> renew(messages, deadline), period, period, TimeUnit.MILLISECONDS);
     Set<String> failed = failedIds(messages, heartbeat);
     List<Message> done = messages.stream().filter(m -> !failed.contains(m.messageId())).toList();
     queue.delete(done);
@@ -188,6 +217,29 @@ public final class QueueWorker implements Runnable {
     return String.format("Batch of %d message(s) in %d ms: %d done and deleted, %d left for retry",
         messages.size(), (System.nanoTime() - start) / 1_000_000, done.size(),
         messages.size() - done.size());
+  }
+
+  /**
+   * Renews the batch's visibility, unless it is past its deadline: then the renewal ends (this
+   * heartbeat's task throws to end its schedule) and the messages return to the queue when their
+   * visibility ends.
+   */
+  private void renew(List<Message> messages, long deadline) {
+    if (System.nanoTime() - deadline > 0) {
+      LOG.errorf("A batch of %d message(s) has run past its deadline of %d s"
+              + " (maclip.worker.batch-deadline); its visibility is no longer renewed, so its"
+              + " messages return to the queue within %d s", messages.size(),
+          settings.batchDeadline().toSeconds(), settings.visibilityTimeout());
+      throw new DeadlineException();
+    }
+    queue.changeVisibility(messages, settings.visibilityTimeout());
+  }
+
+  /** Ends a heartbeat's schedule (a scheduled task that throws is not run again). */
+  private static final class DeadlineException extends RuntimeException {
+    DeadlineException() {
+      super(null, null, false, false);
+    }
   }
 
   /** The handler's verdict; as on Lambda, a handler that throws fails the whole batch. */

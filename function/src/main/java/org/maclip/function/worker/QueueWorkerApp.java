@@ -31,6 +31,7 @@ public class QueueWorkerApp implements QuarkusApplication {
   private final WorkerConfig config;
   private final ScoringService service;
   private volatile QueueWorker worker;
+  private volatile boolean shuttingDown;
 
   public QueueWorkerApp(WorkerConfig config, ScoringService service) {
     this.config = config;
@@ -46,11 +47,16 @@ public class QueueWorkerApp implements QuarkusApplication {
       LOG.error("The queue worker cannot start: " + e.getMessage());
       return 2;
     }
+    QueueWorker started;
     try (SqsClient sqs = sqsClient()) {
-      worker = new QueueWorker(sqs, settings, service::handle);
-      worker.run();
+      started = new QueueWorker(sqs, settings, event -> service.handle(event));
+      worker = started;
+      if (shuttingDown) { // SIGTERM came before the worker was there: it takes no batch
+        started.stop();
+      }
+      started.run();
     }
-    return 0;
+    return started.failed() == null ? 0 : 1;
   }
 
   private SqsClient sqsClient() {
@@ -63,6 +69,7 @@ public class QueueWorkerApp implements QuarkusApplication {
   /** Quarkus' shutdown (SIGTERM): no new batch; wait for those in progress, then let it close. */
   void onShutdown(@Observes(notifyObserver = Reception.IF_EXISTS) ShutdownEvent event)
       throws InterruptedException {
+    shuttingDown = true; // before reading worker: run() reads them the other way round
     QueueWorker running = worker;
     if (running != null) {
       running.stop();

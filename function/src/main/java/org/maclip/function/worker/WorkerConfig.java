@@ -36,6 +36,14 @@ public interface WorkerConfig {
   @WithDefault("60")
   int visibilityTimeout();
 
+  /**
+   * How long a batch's visibility is renewed at most, in seconds (Lambda's own limit, 15
+   * minutes, by default): the messages of a batch that hangs past it return to the queue and,
+   * after its {@code maxReceiveCount}, reach the dead-letter queue.
+   */
+  @WithDefault("900")
+  int batchDeadline();
+
   /** A local SQS server (moto); by default the SDK's endpoint for the region. */
   Optional<URI> endpointOverride();
 

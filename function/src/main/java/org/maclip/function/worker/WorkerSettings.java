@@ -11,9 +11,11 @@ import java.time.Duration;
  * @param concurrency batches in progress at once
  * @param waitSeconds long-poll wait of a receive
  * @param visibilityTimeout how long received messages stay hidden, renewed while they are worked on
+ * @param batchDeadlineSeconds how long a batch's visibility is renewed at most: a batch that runs
+ *     longer (hung) has its messages returned to the queue
  */
-public record WorkerSettings(
-    String queueUrl, int batchSize, int concurrency, int waitSeconds, int visibilityTimeout) {
+public record WorkerSettings(String queueUrl, int batchSize, int concurrency, int waitSeconds,
+    int visibilityTimeout, int batchDeadlineSeconds) {
 
   /** SQS's longest visibility timeout: 12 hours. */
   static final int MAX_VISIBILITY_SECONDS = 43_200;
@@ -27,11 +29,18 @@ public record WorkerSettings(
     check("concurrency", concurrency, 1, 64);
     check("wait-seconds", waitSeconds, 0, 20);
     check("visibility-timeout", visibilityTimeout, 3, MAX_VISIBILITY_SECONDS);
+    check("batch-deadline", batchDeadlineSeconds, 1, MAX_VISIBILITY_SECONDS);
   }
 
   public static WorkerSettings of(WorkerConfig config) {
     return new WorkerSettings(config.queueUrl().orElse(null), config.batchSize(),
-        config.concurrency(), config.waitSeconds(), config.visibilityTimeout());
+        config.concurrency(), config.waitSeconds(), config.visibilityTimeout(),
+        config.batchDeadline());
+  }
+
+  /** How long a batch's visibility is renewed at most. */
+  public Duration batchDeadline() {
+    return Duration.ofSeconds(batchDeadlineSeconds);
   }
 
   /** How often the visibility of a running batch's messages is renewed: a third of it. */

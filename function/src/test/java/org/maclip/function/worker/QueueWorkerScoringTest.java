@@ -70,7 +70,7 @@ class QueueWorkerScoringTest {
       aws.put(bucket.name(), throttled, TestImages.png(64, 64, 30));
 
       QueueWorker worker = new QueueWorker(aws.sqs,
-          new WorkerSettings(bucket.queueUrl(), 3, 2, 1, 3), service::handle);
+          new WorkerSettings(bucket.queueUrl(), 3, 2, 1, 3, 900), service::handle);
       Thread running = new Thread(worker, "test-worker");
       running.start();
       List<Message> dead = new ArrayList<>();

@@ -162,25 +162,76 @@ class QueueWorkerTest {
         "the first was deleted; the second was never taken (or handed back at once)");
   }
 
+  /**
+   * A handler that hangs: past the batch's deadline (4 s) its visibility (3 s) is no longer
+   * renewed, so another consumer gets the message, as the redrive would count it.
+   */
+  @Test
+  void aHungBatchsMessagesReturnToTheQueueAfterItsDeadline() throws Exception {
+    String queue = newQueue();
+    sqs.sendMessage(b -> b.queueUrl(queue).messageBody("hangs"));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    QueueWorker worker = new QueueWorker(sqs, new WorkerSettings(queue, 10, 1, 1, 3, 4),
+        event -> {
+          started.countDown();
+          await(release);
+          return BatchResponse.failing(List.of());
+        });
+    Thread running = start(worker);
+    try {
+      assertTrue(started.await(30, TimeUnit.SECONDS));
+      long start = System.nanoTime();
+      List<Message> back = awaitMessages(queue, Duration.ofSeconds(30));
+      long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+      assertEquals(List.of("hangs"), back.stream().map(Message::body).toList());
+      assertTrue(seconds >= 3, "not before the deadline: " + seconds + " s");
+    } finally {
+      release.countDown();
+      worker.stop();
+      running.join(30_000);
+    }
+  }
+
+  /** An Error (not an image's failure) ends the worker, reported, and the other thread too. */
+  @Test
+  void anErrorInAThreadStopsTheWorkerAndIsReported() throws Exception {
+    String queue = newQueue();
+    sqs.sendMessage(b -> b.queueUrl(queue).messageBody("a"));
+    QueueWorker worker = new QueueWorker(sqs, new WorkerSettings(queue, 10, 2, 1, 30, 900),
+        event -> {
+          throw new StackOverflowError("deep");
+        });
+    Thread running = start(worker);
+    assertTrue(worker.awaitFinished(Duration.ofSeconds(30)), "the worker stops");
+    running.join(5_000);
+    assertTrue(worker.failed() instanceof StackOverflowError, String.valueOf(worker.failed()));
+    assertEquals(1, depth(queue), "the message is left for the next worker");
+  }
+
   @Test
   void settingsErrorsNameTheProperty() {
     IllegalArgumentException missing = assertThrows(
-        IllegalArgumentException.class, () -> new WorkerSettings(null, 10, 1, 20, 60));
+        IllegalArgumentException.class, () -> new WorkerSettings(null, 10, 1, 20, 60, 900));
     assertTrue(missing.getMessage().startsWith(
         "maclip.worker.queue-url (MACLIP_WORKER_QUEUE_URL) is not set"), missing.getMessage());
     IllegalArgumentException batch = assertThrows(
-        IllegalArgumentException.class, () -> new WorkerSettings("q", 11, 1, 20, 60));
+        IllegalArgumentException.class, () -> new WorkerSettings("q", 11, 1, 20, 60, 900));
     assertEquals("maclip.worker.batch-size (MACLIP_WORKER_BATCH_SIZE) is 11; it must be between"
         + " 1 and 10", batch.getMessage());
     IllegalArgumentException wait = assertThrows(
-        IllegalArgumentException.class, () -> new WorkerSettings("q", 10, 1, 21, 60));
+        IllegalArgumentException.class, () -> new WorkerSettings("q", 10, 1, 21, 60, 900));
     assertTrue(wait.getMessage().startsWith(
         "maclip.worker.wait-seconds (MACLIP_WORKER_WAIT_SECONDS)"), wait.getMessage());
-    assertEquals(Duration.ofSeconds(20), new WorkerSettings("q", 10, 1, 20, 60).heartbeat());
+    assertEquals(Duration.ofSeconds(20), new WorkerSettings("q", 10, 1, 20, 60, 900).heartbeat());
+    IllegalArgumentException deadline = assertThrows(
+        IllegalArgumentException.class, () -> new WorkerSettings("q", 10, 1, 20, 60, 0));
+    assertTrue(deadline.getMessage().startsWith(
+        "maclip.worker.batch-deadline (MACLIP_WORKER_BATCH_DEADLINE) is 0"), deadline.getMessage());
   }
 
   private static WorkerSettings settings(String queue, int visibilitySeconds) {
-    return new WorkerSettings(queue, 10, 1, 1, visibilitySeconds);
+    return new WorkerSettings(queue, 10, 1, 1, visibilitySeconds, 900);
   }
 
   private static String newQueue() {

@@ -4,11 +4,15 @@ import ij.IJ;
 import ij.measure.ResultsTable;
 import ij.plugin.filter.Analyzer;
 import java.awt.GraphicsEnvironment;
+import org.maclip.scoring.PairProbability;
 import org.maclip.scoring.ScoreResult;
 
 /**
  * The "MA-CLIP" results table: one row per scored image or plane. Columns: Title, Slice, Q,
- * Q_sim, Q_mag, w_sim, w_mag, views, model (and Error, for folders).
+ * Q_sim, Q_mag, w_sim, w_mag, views, one {@code p(<positive prompt>)} per prompt pair of the model
+ * (e.g. {@code p(Sharp image)}: CLIP's probability for that prompt against its negative, not a
+ * calibrated measurement), model (and Error, for folders). Cells a row does not fill (the pair
+ * columns of an image that failed) are NaN.
  */
 public final class ScoreTable {
   /** The table's window title. */
@@ -23,6 +27,7 @@ public final class ScoreTable {
     ResultsTable rt = new ResultsTable();
     rt.setPrecision(PRECISION);
     rt.showRowNumbers(false);
+    rt.setNaNEmptyCells(true);
     return rt;
   }
 
@@ -47,6 +52,9 @@ public final class ScoreTable {
     rt.addValue("w_sim", result.wSim());
     rt.addValue("w_mag", result.wMag());
     rt.addValue("views", result.viewCount());
+    for (PairProbability pair : result.pairs()) {
+      rt.addValue(pair.column(), pair.probability());
+    }
     rt.addValue("model", model);
     if (withError) {
       rt.addValue("Error", result.ok() ? "" : result.error());

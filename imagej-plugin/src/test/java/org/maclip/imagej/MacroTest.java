@@ -138,12 +138,15 @@ class MacroTest {
     var out = ImageJHarness.run("run('MA-CLIP Score Folder...', '" + MODEL + " folder=[" + dir
         + "] extensions=[png tif] save=[" + csv + "]');");
     List<String> lines = Files.readAllLines(csv);
-    assertEquals("Title,Slice,Q,Q_sim,Q_mag,w_sim,w_mag,views,model,Error", lines.get(0));
+    assertEquals("Title,Slice,Q,Q_sim,Q_mag,w_sim,w_mag,views,p(Good image),p(Sharp image),"
+        + "p(sharp edges),p(High resolution image),p(Noise-free image),model,Error", lines.get(0));
     assertEquals(4, lines.size(), String.join("\n", lines));
     ResultsTable rt = Analyzer.getResultsTable();
     assertEquals("a.png", rt.getStringValue("Title", 0));
     assertEquals(library.score(dir.resolve("a.png")).q(), rt.getValue("Q", 0), 1e-6);
     assertEquals(library.score(dir.resolve("b.png")).q(), rt.getValue("Q", 1), 1e-6);
+    assertEquals(library.score(dir.resolve("b.png")).pairs().get(1).probability(),
+        rt.getValue("p(Sharp image)", 1), 1e-6);
     assertEquals("broken.tif", rt.getStringValue("Title", 2));
     assertTrue(Double.isNaN(rt.getValue("Q", 2)));
     assertEquals("FileInfo parameter error. Width or height <= 0. Width: 0 Height: 0 Offset: 0"

@@ -8,6 +8,7 @@ import ij.measure.ResultsTable;
 import ij.plugin.filter.Analyzer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.maclip.scoring.PairProbability;
 import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.ViewBox;
 import org.maclip.scoring.ViewScore;
@@ -34,6 +35,22 @@ class ScoreTableTest {
     assertEquals(0.75, rt.getValue("w_mag", 0));
     assertEquals(2, rt.getValue("views", 0));
     assertEquals("RN50/openai", rt.getStringValue("model", 0));
+  }
+
+  @Test
+  void eachPromptPairOfTheModelIsAColumnNamedAfterItsPositivePrompt() {
+    ScoreResult sharp = new ScoreResult("a.tif", 0.5, 0.7, 0.4, 0.25, 0.75,
+        List.of(new PairProbability("Good image", "bad image", 0.8),
+            new PairProbability("Sharp image", "blurry image", 0.3)),
+        224, 224, 224, 224, List.of(), null);
+    ResultsTable rt = ScoreTable.create();
+    ScoreTable.addRow(rt, "a.tif", 1, sharp, "m", true);
+    ScoreTable.addRow(rt, "b.tif", 1, ScoreResult.failed("b.tif", "truncated"), "m", true);
+    assertEquals("Title,Slice,Q,Q_sim,Q_mag,w_sim,w_mag,views,p(Good image),p(Sharp image),model,"
+        + "Error", String.join(",", rt.getHeadings()));
+    assertEquals(0.8, rt.getValue("p(Good image)", 0));
+    assertEquals(0.3, rt.getValue("p(Sharp image)", 0));
+    assertTrue(Double.isNaN(rt.getValue("p(Sharp image)", 1)), "not 0 for a failed image");
   }
 
   @Test

@@ -8,16 +8,18 @@ import org.maclip.scoring.ScoreResult;
 /** RFC 4180 CSV: a header, then one row per image (CRLF line ends), flushed as it is written. */
 final class CsvWriter implements ResultWriter {
   private final Writer out;
+  private final Columns columns;
 
-  CsvWriter(Writer out) throws IOException {
+  CsvWriter(Writer out, Columns columns) throws IOException {
     this.out = out;
-    writeRow(Columns.NAMES);
+    this.columns = columns;
+    writeRow(columns.names());
     out.flush();
   }
 
   @Override
   public void write(ScoreResult result) throws IOException {
-    writeRow(Columns.cells(result, Double::toString));
+    writeRow(columns.cells(result, Double::toString));
     out.flush();
   }
 

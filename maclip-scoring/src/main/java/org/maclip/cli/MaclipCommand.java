@@ -17,6 +17,7 @@ final class MaclipCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new CliException("give a command: score, info or bench (maclip --help lists them)");
+    throw new CliException(
+        "give a command: score, report, info or bench (maclip --help lists them)");
   }
 }

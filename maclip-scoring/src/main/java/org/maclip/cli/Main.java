@@ -53,6 +53,7 @@ public final class Main {
     Exit exit = new Exit();
     CommandLine cli = new CommandLine(new MaclipCommand());
     cli.addSubcommand(new ScoreCommand(terminal, lister));
+    cli.addSubcommand(new ReportCommand());
     cli.addSubcommand(new InfoCommand());
     cli.addSubcommand(new BenchCommand(lister, System.in));
     cli.setExecutionExceptionHandler(exit);

@@ -4,10 +4,24 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.maclip.cli.report.ImageRow;
+import org.maclip.cli.report.ReportException;
+import org.maclip.cli.report.ResultsReader;
+import org.maclip.cli.report.Run;
+import org.maclip.scoring.FusionParams;
+import org.maclip.scoring.PromptPair;
+import org.maclip.scoring.ScoreResult;
 import org.maclip.scoring.Scorer;
+import org.maclip.scoring.ScorerOptions;
+import org.maclip.scoring.Views;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,8 +66,19 @@ final class ScoreCommand implements Callable<Integer> {
       description = "continue an interrupted run: skip the images a JSON Lines -o file holds")
   boolean resume;
 
-  @Option(names = "--views", description = "add per-view scores and boxes (json, jsonl)")
+  @Option(names = "--views",
+      description = "add per-view scores and boxes (json, jsonl); quality maps in --report")
   boolean views;
+
+  @Option(names = "--pairs",
+      description = "add a column per prompt pair to table and csv, p(<positive prompt>): the"
+          + " probability CLIP gives it against its negative (json and jsonl always have"
+          + " pair_probs)")
+  boolean pairs;
+
+  @Option(names = "--report", paramLabel = "FILE",
+      description = "also write one HTML page of the run (as maclip report does)")
+  Path report;
 
   @Option(names = {"-q", "--quiet"}, description = "no progress or summary (errors still shown)")
   boolean quiet;
@@ -86,18 +111,86 @@ final class ScoreCommand implements Callable<Integer> {
     if (items.isEmpty()) {
       throw new CliException(noImages(gathered.skippedFolders()));
     }
+    if (report != null && Files.isDirectory(report)) {
+      throw new CliException("--report " + report + " is a folder: name a file, e.g. --report "
+          + report.resolve("report.html"));
+    }
     try (Scorer scorer = scoring.open()) {
-      return run(scorer, items, target, chosen, err);
+      List<String> pairNames = pairNames(scorer);
+      List<ImageRow> rows = new ArrayList<>();
+      String started = now();
+      int code = run(scorer, items, target, chosen, new Columns(pairs ? pairNames : List.of()),
+          r -> {
+            if (report != null) {
+              rows.add(ImageRow.of(r, ImageRow.fileOf(r.name()), pairNames, views));
+            }
+          }, err);
+      if (report != null) {
+        writeReport(scorer, started, rows, target, err);
+      }
+      return code;
     }
   }
 
-  /** Scores {@code items} one after another, writing each result as it finishes. */
-  private int run(Scorer scorer, List<FileItem> items, OutputTarget target, OutputFormat chosen,
+  /**
+   * The report of this run; after {@code --resume}, of everything the -o file holds (the earlier
+   * runs' images included).
+   */
+  private void writeReport(Scorer scorer, String started, List<ImageRow> rows, OutputTarget target,
       PrintWriter err) {
+    List<Run.Fact> facts = new ArrayList<>(ReportFile.modelFacts(scorer.bundle()));
+    facts.add(new Run.Fact("method", scorer.options().method().id()));
+    FusionParams p = scorer.params();
+    facts.add(new Run.Fact("parameters",
+        Run.parameters(p.lam(), p.alpha(), p.bSim(), p.bMag())));
+    facts.add(new Run.Fact("settings", settings(scorer)));
+    facts.add(new Run.Fact("inputs", String.join(" ", paths) + (recursive ? " (-r)" : "")));
+    facts.add(new Run.Fact("scored", started + " to " + now()));
+    Run run;
+    if (resume) {
+      Run all;
+      try {
+        all = new ResultsReader(null).read(target.file());
+      } catch (ReportException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+      facts.add(new Run.Fact("resumed", "the page shows every image in " + target.file()));
+      run = new Run(facts, all.pairs(), all.rows());
+    } else {
+      run = new Run(facts, pairNames(scorer), rows);
+    }
+    ReportFile.write(run, report, "--report", err, quiet);
+  }
+
+  /** The positive prompts of the bundle's pairs: the names of the pair columns. */
+  private static List<String> pairNames(Scorer scorer) {
+    return scorer.bundle().prompts().stream().map(PromptPair::positive).toList();
+  }
+
+  private static String settings(Scorer scorer) {
+    ScorerOptions o = scorer.options();
+    Views.Config v = scorer.views();
+    return v.patchSize() + "-pixel patches every " + v.stride() + " pixels"
+        + (v.includeGlobal() ? " and the whole image" : "")
+        + ", max side " + (o.maxSide() == 0 ? "none" : o.maxSide())
+        + ", pre-resize " + o.preResize().map(s -> s.width() + "x" + s.height()).orElse("none")
+        + ", max pixels " + o.maxPixels();
+  }
+
+  private static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /**
+   * Scores {@code items} one after another, writing each result as it finishes and handing it to
+   * {@code also}.
+   */
+  private int run(Scorer scorer, List<FileItem> items, OutputTarget target, OutputFormat chosen,
+      Columns columns, Consumer<ScoreResult> also, PrintWriter err) {
     Writer out = target.open(spec.commandLine().getOut(), resume);
     Progress progress = null;
     try {
-      ResultWriter writer = ResultWriter.create(chosen, out, views);
+      ResultWriter writer = ResultWriter.create(chosen, out, views, columns).also(also);
       progress = new Progress(writer, err, quiet, terminal, PROGRESS_EVERY, target::closed);
       scorer.scoreEach(items, progress);
       writer.close();

@@ -14,48 +14,51 @@ import org.maclip.scoring.ScoreResult;
  */
 final class TableWriter implements ResultWriter {
   private final Writer out;
+  private final Columns columns;
   private final List<List<String>> rows = new ArrayList<>();
 
-  TableWriter(Writer out) {
+  TableWriter(Writer out, Columns columns) {
     this.out = out;
+    this.columns = columns;
   }
 
   @Override
   public void write(ScoreResult result) {
-    List<String> cells = Columns.cells(result, v -> String.format(Locale.ROOT, "%.4f", v));
+    List<String> cells = columns.cells(result, v -> String.format(Locale.ROOT, "%.4f", v));
     rows.add(cells.stream().map(Text::printable).toList());
   }
 
   @Override
   public void close() throws IOException {
-    out.write(render(rows));
+    out.write(render(columns, rows));
     out.flush();
   }
 
-  /** The table of {@code rows} (cells in {@link Columns#NAMES} order), one line each. */
-  static String render(List<List<String>> rows) {
+  /** The table of {@code rows} (cells in {@code columns}' order), one line each. */
+  static String render(Columns columns, List<List<String>> rows) {
     if (rows.isEmpty()) {
       return "(no images)\n";
     }
-    boolean anyError = rows.stream().anyMatch(r -> !r.get(Columns.ERROR).isEmpty());
-    int columns = anyError ? Columns.NAMES.size() : Columns.ERROR;
+    int error = columns.errorIndex();
+    boolean anyError = rows.stream().anyMatch(r -> !r.get(error).isEmpty());
+    int shown = anyError ? error + 1 : error;
     List<List<String>> lines = new ArrayList<>(rows.size() + 1);
-    lines.add(Columns.NAMES);
+    lines.add(columns.names().stream().map(Text::printable).toList());
     lines.addAll(rows);
-    int[] widths = new int[columns];
+    int[] widths = new int[shown];
     for (List<String> line : lines) {
-      for (int c = 0; c < columns; c++) {
+      for (int c = 0; c < shown; c++) {
         widths[c] = Math.max(widths[c], line.get(c).length());
       }
     }
     StringBuilder text = new StringBuilder();
     for (List<String> line : lines) {
       StringBuilder row = new StringBuilder();
-      for (int c = 0; c < columns; c++) {
+      for (int c = 0; c < shown; c++) {
         if (c > 0) {
           row.append("  ");
         }
-        boolean numeric = c >= Columns.FIRST_NUMBER && c < Columns.ERROR;
+        boolean numeric = c >= Columns.FIRST_NUMBER && c < error;
         row.append(pad(line.get(c), widths[c], numeric));
       }
       text.append(row.toString().stripTrailing()).append('\n');

@@ -16,7 +16,7 @@ class ProgressTest {
 
   private Progress run(boolean quiet, boolean terminal, int every, List<ScoreResult> results)
       throws Exception {
-    ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false);
+    ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false, Columns.PLAIN);
     Progress progress = new Progress(writer, new PrintWriter(err), quiet, terminal, every);
     for (int i = 0; i < results.size(); i++) {
       progress.finished(results.get(i), i + 1, results.size());

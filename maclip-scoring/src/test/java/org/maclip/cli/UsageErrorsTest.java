@@ -117,7 +117,7 @@ class UsageErrorsTest {
   void missingArgumentsAndCommands() {
     assertUsageError(CliRun.of("score", image.toString()), "Missing required option: '--model");
     assertUsageError(CliRun.of("score", "-m", bundle), "Missing required parameter: 'PATH'");
-    assertUsageError(CliRun.of(), "give a command: score, info or bench");
+    assertUsageError(CliRun.of(), "give a command: score, report, info or bench");
     assertUsageError(CliRun.of("rate"), "Unmatched argument at index 0: 'rate'");
   }
 

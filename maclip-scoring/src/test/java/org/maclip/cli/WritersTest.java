@@ -16,8 +16,13 @@ class WritersTest {
 
   private static String write(OutputFormat format, boolean views, ScoreResult... results)
       throws Exception {
+    return write(format, views, Columns.PLAIN, results);
+  }
+
+  private static String write(OutputFormat format, boolean views, Columns columns,
+      ScoreResult... results) throws Exception {
     StringWriter out = new StringWriter();
-    try (ResultWriter writer = ResultWriter.create(format, out, views)) {
+    try (ResultWriter writer = ResultWriter.create(format, out, views, columns)) {
       for (ScoreResult r : results) {
         writer.write(r);
       }
@@ -35,6 +40,22 @@ class WritersTest {
     assertEquals("\"c\nd.png\",,,,,,0,,,not an image", rows[2]);
     assertEquals("", rows[3]);
     assertEquals(4, rows.length);
+  }
+
+  @Test
+  void pairColumnsAreNamedAfterThePromptsAndEmptyForFailedImages() throws Exception {
+    Columns pairs = new Columns(List.of("Good image", "Sharp, image"));
+    String[] rows = write(OutputFormat.CSV, false, pairs,
+        Results.scored("a.png", 0.5), ScoreResult.failed("b.png", "truncated")).split("\r\n");
+    assertEquals("path,q,q_sim,q_mag,w_sim,w_mag,views,width,height,p(Good image),"
+        + "\"p(Sharp, image)\",error", rows[0]);
+    assertEquals("a.png,0.5,0.61,0.41,0.555,0.445,2,300,224,0.7,,", rows[1]);
+    assertEquals("b.png,,,,,,0,,,,,truncated", rows[2]);
+
+    List<String> table = write(OutputFormat.TABLE, false, pairs,
+        Results.scored("a.png", 0.5)).lines().toList();
+    assertTrue(table.get(0).endsWith("height  p(Good image)  p(Sharp, image)"), table.get(0));
+    assertTrue(table.get(1).endsWith("224         0.7000"), table.get(1));
   }
 
   @Test
@@ -71,7 +92,7 @@ class WritersTest {
   @Test
   void jsonLinesWritesEachObjectAtOnceWithNullForMissingScores() throws Exception {
     StringWriter out = new StringWriter();
-    try (ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false)) {
+    try (ResultWriter writer = ResultWriter.create(OutputFormat.JSONL, out, false, Columns.PLAIN)) {
       writer.write(Results.scored("a.png", 0.5));
       assertTrue(out.toString().endsWith("}\n"), "first line written before the next image");
       writer.write(ScoreResult.failed("b.png", "zero-byte file"));

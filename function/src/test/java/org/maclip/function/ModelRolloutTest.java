@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maclip.function.testing.MotoS3;
 import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.scoring.ImageInput;
@@ -32,7 +33,7 @@ import org.maclip.scoring.ScorerOptions;
 class ModelRolloutTest {
   private static final Path GOLDEN = Path.of("../maclip-scoring/src/test/resources/golden");
   private static final String LOCATION = "s3://models/live/model.zip";
-  private static MotoServer moto;
+  private static MotoS3 moto;
   private static S3Fixture aws;
 
   @TempDir
@@ -40,19 +41,12 @@ class ModelRolloutTest {
 
   @BeforeAll
   static void startMoto() throws Exception {
-    Optional<MotoServer> started = MotoServer.start();
-    if (started.isPresent()) {
-      moto = started.get();
-      aws = new S3Fixture(moto.endpoint());
-      aws.s3.createBucket(b -> b.bucket("models"));
-    }
+    moto = MotoS3.start("models").orElse(null);
+    aws = moto == null ? null : moto.aws;
   }
 
   @AfterAll
   static void stopMoto() throws Exception {
-    if (aws != null) {
-      aws.close();
-    }
     if (moto != null) {
       moto.close();
     }

@@ -15,13 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.maclip.function.testing.MotoS3;
 import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.scoring.Bundle;
@@ -32,7 +32,7 @@ import org.maclip.scoring.Scorer;
 class ModelSourceTest {
   private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static MotoServer moto;
+  private static MotoS3 moto;
   private static S3Fixture aws;
 
   @TempDir
@@ -40,19 +40,12 @@ class ModelSourceTest {
 
   @BeforeAll
   static void startMoto() throws Exception {
-    Optional<MotoServer> started = MotoServer.start();
-    if (started.isPresent()) {
-      moto = started.get();
-      aws = new S3Fixture(moto.endpoint());
-      aws.s3.createBucket(b -> b.bucket("models"));
-    }
+    moto = MotoS3.start("models").orElse(null);
+    aws = moto == null ? null : moto.aws;
   }
 
   @AfterAll
   static void stopMoto() throws Exception {
-    if (aws != null) {
-      aws.close();
-    }
     if (moto != null) {
       moto.close();
     }

@@ -3,7 +3,6 @@ package org.maclip.function;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
@@ -15,11 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.TestInfo;
 import org.maclip.function.monitoring.MetricsSink;
 import org.maclip.function.monitoring.QualityEvents;
 import org.maclip.function.testing.MotoResource;
-import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.RecordingMetricsSink;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.function.testing.S3Fixture.Bucket;
@@ -58,10 +54,7 @@ class MonitoringTest {
 
   @BeforeEach
   void setUp(TestInfo test) {
-    Optional<String> endpoint = ConfigProvider.getConfig()
-        .getOptionalValue(MotoResource.ENDPOINT_KEY, String.class);
-    assumeTrue(endpoint.isPresent(), MotoServer.absentMessage());
-    aws = new S3Fixture(java.net.URI.create(endpoint.get()));
+    aws = MotoResource.fixture();
     String name = ("mon-" + test.getTestMethod().orElseThrow().getName())
         .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "-");
     bucket = aws.bucketWithQueue(name.substring(0, Math.min(name.length(), 50)));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
@@ -15,14 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.maclip.function.testing.MotoResource;
-import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.function.testing.S3Fixture.Bucket;
 import org.maclip.function.testing.TestImages;
@@ -51,10 +47,7 @@ class ScoreFunctionTest {
 
   @BeforeEach
   void setUp(TestInfo test) {
-    Optional<String> endpoint = ConfigProvider.getConfig()
-        .getOptionalValue(MotoResource.ENDPOINT_KEY, String.class);
-    assumeTrue(endpoint.isPresent(), MotoServer.absentMessage());
-    aws = new S3Fixture(java.net.URI.create(endpoint.get()));
+    aws = MotoResource.fixture();
     String name = test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT);
     String bucketName = name.replaceAll("[^a-z0-9]", "-");
     bucket = aws.bucketWithQueue(bucketName.substring(0, Math.min(bucketName.length(), 50)));

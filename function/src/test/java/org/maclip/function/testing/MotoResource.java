@@ -15,6 +15,17 @@ public class MotoResource implements QuarkusTestResourceLifecycleManager {
   public static final String THROTTLED = "slowdown";
   public static final String ENDPOINT_KEY = "test.moto.endpoint";
 
+  /**
+   * The tests' clients of the moto server this resource started for a {@code @QuarkusTest}; the
+   * test is skipped (an assumption) where moto's server is not installed.
+   */
+  public static S3Fixture fixture() {
+    Optional<String> endpoint = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+        .getOptionalValue(ENDPOINT_KEY, String.class).filter(e -> !e.isEmpty());
+    org.junit.jupiter.api.Assumptions.assumeTrue(endpoint.isPresent(), MotoServer.absentMessage());
+    return new S3Fixture(java.net.URI.create(endpoint.get()));
+  }
+
   private MotoServer moto;
   private ThrottlingProxy proxy;
 

@@ -68,12 +68,7 @@ public class Beans {
       ModelPin.check(pin, scorer.bundle().sha256(), location);
       return scorer;
     } catch (IllegalStateException e) {
-      try {
-        scorer.awaitReady(); // closing while its background self-check runs a session crashes
-      } catch (RuntimeException alsoBroken) {
-        e.addSuppressed(alsoBroken);
-      }
-      scorer.close();
+      scorer.close(); // waits for a session and self-check still being made
       throw e;
     }
   }

@@ -77,6 +77,15 @@ class SelfCheckTest {
     }
   }
 
+  /** Closing at once waits for the self-check still using the session (else ONNX Runtime crashes). */
+  @Test
+  void closingAScorerWhoseSelfCheckRunsWaitsForIt() {
+    for (int i = 0; i < 5; i++) {
+      Scorer.openInBackground(GoldenTest.golden().resolve("tinyrn"), ScorerOptions.defaults())
+          .close();
+    }
+  }
+
   @Test
   void aDamagedCheckFileIsNamed() throws IOException {
     Path bundle = copyWith("tinyrn", check -> {});

@@ -175,22 +175,26 @@ public record Bundle(
     }
 
     /**
-     * The self-check's views as stored (float32, little-endian), checked against their crc32.
-     *
-     * @throws ModelException when the bundle has no self-check or its file is missing or damaged
+     * A reader of the self-check's views as stored (float32, little-endian), checked against
+     * their crc32 each time it reads them; it throws a {@link ModelException} when the bundle has
+     * no self-check or its file is missing or damaged.
      */
-    byte[] selfCheckViews() {
-      SelfCheck check = bundle.selfCheck().orElseThrow(
-          () -> failure(bundle.path(), MANIFEST + " has no self_check"));
-      byte[] data = files.read(check.file());
-      String actual = Checksum.CRC32.of(data);
-      if (!actual.equalsIgnoreCase(check.crc32())) {
-        throw failure(
-            bundle.path(),
-            check.file() + " does not match the crc32 in " + MANIFEST + " (expected "
-                + check.crc32() + ", found " + actual + "): the file is damaged");
-      }
-      return data;
+    java.util.function.Supplier<byte[]> selfCheckViews() {
+      Bundle bundle = this.bundle; // the reader holds no model bytes: a scorer keeps it
+      BundleFiles files = this.files;
+      return () -> {
+        SelfCheck check = bundle.selfCheck().orElseThrow(
+            () -> failure(bundle.path(), MANIFEST + " has no self_check"));
+        byte[] data = files.read(check.file());
+        String actual = Checksum.CRC32.of(data);
+        if (!actual.equalsIgnoreCase(check.crc32())) {
+          throw failure(
+              bundle.path(),
+              check.file() + " does not match the crc32 in " + MANIFEST + " (expected "
+                  + check.crc32() + ", found " + actual + "): the file is damaged");
+        }
+        return data;
+      };
     }
 
     /** Time spent reading the manifest (and a zip's model bytes), in nanoseconds. */

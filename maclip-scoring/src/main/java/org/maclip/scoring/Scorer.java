@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Thread-safe: one ONNX Runtime session is shared, each call has its own batch.
  */
 public final class Scorer implements AutoCloseable {
-  private final Bundle.Loaded loaded;
   private final Bundle bundle;
+  /** Reads the self-check's views again for {@link #recheck} (not the model's bytes). */
+  private final java.util.function.Supplier<byte[]> selfCheckViews;
   private final ScorerOptions options;
   private final FusionParams params;
   private final Views.Config views;
@@ -52,8 +53,8 @@ public final class Scorer implements AutoCloseable {
   private Scorer(
       Bundle.Loaded loaded, ScorerOptions options, Background<Encoder> encoder,
       Background<Long> checksum, Background<Optional<SelfCheck.Outcome>> selfCheck) {
-    this.loaded = loaded;
     this.bundle = loaded.bundle();
+    this.selfCheckViews = loaded.selfCheckViews();
     this.options = options;
     this.params = options.params().orElse(bundle.defaults());
     this.views = bundle.view().config(options.maxSide(), options.preResize());
@@ -140,7 +141,8 @@ public final class Scorer implements AutoCloseable {
     Background<Encoder> encoder = new Background<>("maclip-session",
         () -> Encoder.open(loaded, options.threads(), options.device()));
     Background<Optional<SelfCheck.Outcome>> selfCheck =
-        new Background<>("maclip-self-check", () -> selfCheck(loaded, encoder.get()));
+        new Background<>("maclip-self-check",
+            () -> selfCheck(loaded.bundle(), loaded.selfCheckViews(), encoder.get()));
     return new Scorer(loaded, options, encoder, checksum, selfCheck);
   }
 
@@ -149,9 +151,9 @@ public final class Scorer implements AutoCloseable {
    *
    * @throws ModelException when this machine computes the model differently
    */
-  private static Optional<SelfCheck.Outcome> selfCheck(Bundle.Loaded loaded, Encoder encoder) {
-    return loaded.bundle().selfCheck()
-        .map(check -> check.verify(loaded.bundle(), encoder, loaded.selfCheckViews()));
+  private static Optional<SelfCheck.Outcome> selfCheck(
+      Bundle bundle, java.util.function.Supplier<byte[]> views, Encoder encoder) {
+    return bundle.selfCheck().map(check -> check.verify(bundle, encoder, views.get()));
   }
 
   /**
@@ -175,7 +177,7 @@ public final class Scorer implements AutoCloseable {
    */
   public Optional<SelfCheck.Outcome> recheck() {
     Background<Optional<SelfCheck.Outcome>> again =
-        Background.now(() -> selfCheck(loaded, session()));
+        Background.now(() -> selfCheck(bundle, selfCheckViews, session()));
     selfCheck = again;
     return again.get();
   }
@@ -270,7 +272,8 @@ public final class Scorer implements AutoCloseable {
     Encoder encoder = Encoder.open(bundle, options.threads(), options.device());
     try {
       Scorer scorer = new Scorer(bundle, options, Background.now(() -> encoder),
-          Background.now(bundle::checksumNanos), Background.now(() -> selfCheck(bundle, encoder)));
+          Background.now(bundle::checksumNanos),
+          Background.now(() -> selfCheck(bundle.bundle(), bundle.selfCheckViews(), encoder)));
       scorer.awaitReady();
       return scorer;
     } catch (RuntimeException e) {

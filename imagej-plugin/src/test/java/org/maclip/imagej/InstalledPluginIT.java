@@ -242,7 +242,7 @@ class InstalledPluginIT {
       String site = "http://127.0.0.1:" + server.getAddress().getPort();
       StringBuilder macro = new StringBuilder();
       for (String block : blocks) {
-        String setUp = block.contains("stack = getTitle()")
+        String setUp = block.contains("] stack")
             ? "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
                 + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n"
                 + "run('Images to Stack', 'name=series use');\n"
@@ -264,7 +264,11 @@ class InstalledPluginIT {
     } finally {
       server.stop(0);
     }
-    assertEquals(4, blocks.size(), "a README macro this test does not know");
+    assertEquals(5, blocks.size(), "a README macro this test does not know");
+    List<Double> worst = Pattern.compile("worst: slice \\d+, Q (\\S+)").matcher(out).results()
+        .map(r -> Double.parseDouble(r.group(1))).toList();
+    assertEquals(2, worst.size(), "both slices of the stack, worst first: " + out);
+    assertTrue(worst.get(0) <= worst.get(1), out);
     assertTrue(out.contains("2 files in the table; unreadable ones:"), out);
     assertTrue(out.contains("unreadable: b.tif: "), out);
     assertEquals(3, Files.readAllLines(dir.resolve("q.csv")).size());

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lays out a release of the Fiji plugin: the update-site folder that `mvn package` makes
 # (imagej-plugin/target/fiji: plugins/, jars/, lib/<platform>/) plus model bundles under
-# models/maclip/<name>/, ready to upload with Fiji's own Updater (README.md, "Releasing").
+# models/maclip/<name>/, ready to upload with Fiji's own Updater (MAINTAINERS.md, "Releasing").
 #
 # Usage: imagej-plugin/release.sh OUT [BUNDLE[=NAME] ...]
 #   BUNDLE: a bundle folder or .zip (maclip-pytorch export ... [--zip]); NAME defaults to its

@@ -516,3 +516,21 @@ def test_a_model_is_rolled_out_by_its_sha256_in_the_functions_configuration(temp
     pattern = re.compile(template["Parameters"]["ModelSha256"]["AllowedPattern"])
     assert pattern.match("") and pattern.match(sha) and pattern.match(sha.upper())
     assert not pattern.match(sha[:-1]) and not pattern.match(sha + "0")
+
+
+def _readme_parameters() -> dict[str, str]:
+    """The README's "Every template parameter" table: name -> default as written."""
+    readme = (INFRA / "README.md").read_text()
+    section = readme.split("## Every template parameter", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| (empty|`[^`]*`) \|", section, re.M)
+    return {name: "" if default == "empty" else default.strip("`") for name, default in rows}
+
+
+def test_every_template_parameter_is_documented_with_its_default(template):
+    documented = _readme_parameters()
+    parameters = template["Parameters"]
+    assert sorted(documented) == sorted(parameters), "README.md's parameter table and the template"
+    for name, parameter in parameters.items():
+        default = parameter.get("Default", "")
+        expected = str(default).lower() if isinstance(default, bool) else str(default)
+        assert documented[name] == expected, name

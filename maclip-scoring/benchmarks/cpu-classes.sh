@@ -93,7 +93,7 @@ for class in "${classes[@]}"; do
       for bundle in "${bundles[@]}"; do
         score arm64 "$bundle" qemu-aarch64-static -L / "$arm_java"
       done
-      compare arm64 1 || status=1 # reported, not bounded here: see the README for the figures
+      compare arm64 1 || status=1 # reported, not bounded here: see docs/parity.md for the figures
       ;;
     *) echo "unknown class $class (avx2 or arm64)" >&2; exit 2 ;;
   esac

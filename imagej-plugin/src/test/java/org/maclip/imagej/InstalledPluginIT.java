@@ -242,12 +242,7 @@ class InstalledPluginIT {
       String site = "http://127.0.0.1:" + server.getAddress().getPort();
       StringBuilder macro = new StringBuilder();
       for (String block : blocks) {
-        String setUp = block.contains("stack = getTitle()")
-            ? "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n"
-                + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n"
-                + "run('Images to Stack', 'name=series use');\n"
-            : block.contains("MA-CLIP Score\"") || block.contains("Quality Map")
-                ? "open('" + GOLDEN.resolve("images/rgb_300x250.png") + "');\n" : "";
+        String setUp = setUp(block);
         macro.append(setUp).append(block
             .replace("/data/models/maclip-rn50", bundle)
             .replace("/data/run42-quality.csv", dir.resolve("q.csv").toString())
@@ -255,6 +250,9 @@ class InstalledPluginIT {
             .replace("https://example.org", site)
             .replace("sha256=[SHA256]", "sha256=[" + org.maclip.scoring.Bundle.load(GOLDEN.resolve("tinyrn"))
                 .sha256() + "]"));
+        if (block.contains("worst: slice")) {
+          macro.append("run('Close All');\n"); // its stack would share the next one's title
+        }
         if (block.contains("stack = getTitle()")) {
           macro.append("print('picked ' + getTitle() + ' from slice ' + getResult('Slice', best));\n");
         }
@@ -264,7 +262,11 @@ class InstalledPluginIT {
     } finally {
       server.stop(0);
     }
-    assertEquals(4, blocks.size(), "a README macro this test does not know");
+    assertEquals(5, blocks.size(), "a README macro this test does not know");
+    List<Double> worst = Pattern.compile("worst: slice \\d+, Q (\\S+)").matcher(out).results()
+        .map(r -> Double.parseDouble(r.group(1))).toList();
+    assertEquals(2, worst.size(), "both slices of the stack, worst first: " + out);
+    assertTrue(worst.get(0) <= worst.get(1), out);
     assertTrue(out.contains("2 files in the table; unreadable ones:"), out);
     assertTrue(out.contains("unreadable: b.tif: "), out);
     assertEquals(3, Files.readAllLines(dir.resolve("q.csv")).size());
@@ -272,6 +274,25 @@ class InstalledPluginIT {
     assertTrue(Files.isRegularFile(dir.resolve("ImageJ/models/maclip/rn50/visual.onnx")), out);
     assertTrue(out.contains("map open: 1"), out);
     assertFalse(out.contains("\tat "), out);
+  }
+
+  /** What a README macro expects to find open: the images it works on. */
+  private static String setUp(String block) {
+    String photo = "open('" + GOLDEN.resolve("images/rgb_512x384.png") + "');\n";
+    String stack = "run('Images to Stack', 'name=series use');\n";
+    if (block.contains("worst: slice")) {
+      // The blurred slice first: with the demo bundle it scores higher, so only the macro's sort
+      // puts the lower one first.
+      return photo + "run('Duplicate...', 'title=b'); selectImage('rgb_512x384.png');\n"
+          + "run('Gaussian Blur...', 'sigma=5');\n" + stack;
+    }
+    if (block.contains("] stack")) {
+      return photo + "run('Duplicate...', 'title=b'); run('Gaussian Blur...', 'sigma=5');\n" + stack;
+    }
+    if (block.contains("MA-CLIP Score\"") || block.contains("Quality Map")) {
+      return "open('" + GOLDEN.resolve("images/rgb_300x250.png") + "');\n";
+    }
+    return "";
   }
 
   /** A bundle folder as the .zip that maclip-pytorch export --zip makes. */

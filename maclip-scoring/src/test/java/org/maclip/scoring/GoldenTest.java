@@ -161,7 +161,7 @@ class GoldenTest {
     }
   }
 
-  /** Largest difference seen per field, printed after the run (the figures the README quotes). */
+  /** Largest difference seen per field, printed after the run (the figures docs/parity.md quotes). */
   private static final java.util.Map<String, Double> LARGEST = new java.util.TreeMap<>();
 
   @org.junit.jupiter.api.AfterAll

@@ -46,7 +46,7 @@ class ScorerTest {
     }
   }
 
-  /** The batch sizes README.md names: one view a run, splits inside images, all views at once. */
+  /** The batch sizes docs/parity.md names: one view a run, splits inside images, all views at once. */
   static final int[] BATCH_SIZES = {1, 3, 7, 13, 64};
 
   /**

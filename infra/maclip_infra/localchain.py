@@ -124,6 +124,19 @@ def _peek(sqs: Any, url: str) -> Any:
     return next((b for b in bodies if "Records" in b), bodies[0] if bodies else None)
 
 
+def drain(sqs: Any, url: str) -> list[dict[str, Any]]:
+    """Every message waiting on a queue, removed from it."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        batch = got.get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+        for m in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
 def queue_depth(sqs: Any, url: str) -> tuple[int, int]:
     """(visible, in flight) messages on a queue."""
     attrs = sqs.get_queue_attributes(

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from maclip_infra.localchain import drain
+
 SOURCE = "org.maclip"  # QualityEvents.SOURCE
 LOW_QUALITY = "Low-quality image"  # QualityEvents.LOW_QUALITY
 NOT_SCORED = "Image not scored"  # QualityEvents.NOT_SCORED
@@ -89,12 +91,4 @@ def route_events(events: Any, sqs: Any, queue_name: str, bucket: str) -> str:
 
 def drain_events(sqs: Any, url: str) -> list[dict[str, Any]]:
     """Every event waiting on a :func:`route_events` queue, parsed, removed from it."""
-    out: list[dict[str, Any]] = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        batch = got.get("Messages", [])
-        if not batch:
-            return out
-        for m in batch:
-            out.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return [json.loads(m["Body"]) for m in drain(sqs, url)]

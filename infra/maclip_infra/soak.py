@@ -43,7 +43,14 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from maclip_infra.faultproxy import FaultProxy
-from maclip_infra.localchain import Layout, clients, events_client, queue_arn, queue_depth
+from maclip_infra.localchain import (
+    Layout,
+    clients,
+    drain,
+    events_client,
+    queue_arn,
+    queue_depth,
+)
 from maclip_infra.monitoring import Signals, drain_events, metric_lines, route_events
 from maclip_infra.notifications import apply, check_no_loop, make_filters
 
@@ -312,7 +319,7 @@ def count(
     figures.expect(
         "messages left on the queue (visible, in flight)", queue_depth(sqs, queue_url), (0, 0)
     )
-    dead = _drain(sqs, dead_url)
+    dead = drain(sqs, dead_url)
     stray = sum(m["Body"].startswith(STRAY) for m in dead)
     refused = sorted(_key_of(m["Body"]) for m in dead if not m["Body"].startswith(STRAY))
     figures.expect("dead-letter queue: stray messages", stray, corpus.stray)
@@ -341,18 +348,6 @@ def _error_kind(error: str) -> str:
     if "empty" in error:
         return "empty"
     return "unreadable"
-
-
-def _drain(sqs: Any, url: str) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        batch = got.get("Messages", [])
-        if not batch:
-            return messages
-        messages.extend(batch)
-        for m in batch:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
 def _key_of(body: str) -> str:

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Screenshots of the plugin in a real ImageJ on a virtual display, for the README (docs/).
-# Drives the menus with the mouse as a person would: Plugins > MA-CLIP > MA-CLIP Score on a
-# 6-slice focus series, then MA-CLIP Quality Map on one slice, then the Install Model... and
-# Settings... dialogs (with two models installed from BUNDLE, as tiny-rn and tiny-rn-copy).
+# Drives the menus with the mouse as a person would: Plugins > MA-CLIP > Install Model... with
+# BUNDLE typed in as the model demo-tinyrn (the default model), then MA-CLIP Score on a 6-slice
+# focus series, MA-CLIP Quality Map on one slice, and Settings...' model choice (a second copy of
+# BUNDLE is installed by macro as demo-tinyrn-copy, so that the choice lists two models).
 # The plugin is installed from BUILD_DIR/fiji as Fiji's Updater installs it: plugins/, jars/ and
-# lib/<this platform>/ copied into a fresh ImageJ folder.
+# lib/<this platform>/ copied into a fresh ImageJ folder, FIJI_DIR (default /opt/Fiji.app, where
+# Fiji is usually unpacked on Linux), so that the dialogs show a real install's paths and no
+# temporary folder; BUNDLE is copied next to it as demo-tinyrn/. Both are removed at the end.
+# The script refuses a FIJI_DIR or demo-tinyrn/ it did not make (it never touches a real Fiji).
 #
 # Needs: xvfb, xdotool, imagemagick (apt-get install -y xvfb xdotool imagemagick fonts-dejavu-core),
 # the packaged plugin (mvn -pl imagej-plugin package: BUILD_DIR/fiji), a model bundle, a test image.
-#   imagej-plugin/screenshots/take-screenshots.sh BUILD_DIR BUNDLE IMAGE OUT_DIR
+#   [FIJI_DIR=...] imagej-plugin/screenshots/take-screenshots.sh BUILD_DIR BUNDLE IMAGE OUT_DIR
 # e.g. take-screenshots.sh imagej-plugin/target maclip-scoring/src/test/resources/golden/tinyrn \
-#        skimage/data/ihc.png docs
+#        maclip-pytorch/src/maclip/calibration/hubble_deep_field.jpg docs
 set -euo pipefail
 if [ $# -ne 4 ]; then
   echo "usage: $0 BUILD_DIR BUNDLE IMAGE OUT_DIR (e.g. imagej-plugin/target, a model bundle, a photo, docs)" >&2
@@ -33,16 +37,29 @@ if [ ! -f "$site/plugins/MA_CLIP.jar" ] || [ ! -d "$site/lib/$platform" ]; then
   exit 2
 fi
 
-work=$(mktemp -d -t maclip-shots.XXXXXX) # Install Model...'s dialog shows <ImageJ folder>/models/maclip
-mkdir -p "$work/home/.imagej"
+fiji=${FIJI_DIR:-/opt/Fiji.app} # Install Model...'s dialog shows <ImageJ folder>/models/maclip
+demo=$(dirname "$fiji")/demo-tinyrn # what Install Model...'s Source field shows
+marker=.maclip-screenshots # marks the folders this script made, the only ones it removes
+for folder in "$fiji" "$demo"; do
+  if [ -e "$folder" ] && [ ! -e "$folder/$marker" ]; then
+    echo "$0: $folder exists and was not made by this script; set FIJI_DIR to a folder that does not exist" >&2
+    exit 2
+  fi
+  rm -rf "$folder"
+done
+work=$(mktemp -d -t maclip-shots.XXXXXX) # ImageJ's preferences, the setup macro, its log: never shown
+trap 'rm -rf "$work" "$fiji" "$demo"' EXIT
+mkdir -p "$work/home/.imagej" "$fiji" "$demo"
+touch "$fiji/$marker"
+cp -r "$bundle"/. "$demo/"
+touch "$demo/$marker"
 for folder in plugins jars "lib/$platform"; do # what the Updater installs on this platform
-  mkdir -p "$work/ImageJ/$folder"
-  cp "$site/$folder"/* "$work/ImageJ/$folder/"
+  mkdir -p "$fiji/$folder"
+  cp "$site/$folder"/* "$fiji/$folder/"
 done
 cat > "$work/setup.ijm" <<EOF
-// Two installed models (the same bundle under two names), the first the default model.
-run("MA-CLIP Install Model...", "source=[$bundle] name=[tiny-rn] default");
-run("MA-CLIP Install Model...", "source=[$bundle] name=[tiny-rn-copy]");
+// A second copy of the bundle, for Settings...' choice; demo-tinyrn itself is installed through the dialog.
+run("MA-CLIP Install Model...", "source=[$bundle] name=[demo-tinyrn-copy]");
 if (isOpen("Log")) { selectWindow("Log"); run("Close"); }
 open("$image");
 rename("photo");
@@ -59,10 +76,10 @@ EOF
 export DISPLAY=:${SCREEN_NUMBER:-77}
 Xvfb "$DISPLAY" -screen 0 1600x1000x24 >/dev/null 2>&1 &
 xvfb=$!
-java -Dplugins.dir="$work/ImageJ" -Duser.home="$work/home" -cp "$ij_jar" ij.ImageJ \
+java -Dplugins.dir="$fiji" -Duser.home="$work/home" -cp "$ij_jar" ij.ImageJ \
   -macro "$work/setup.ijm" >"$work/imagej.log" 2>&1 &
 imagej=$!
-trap 'kill $imagej $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $imagej $xvfb 2>/dev/null || true; rm -rf "$work" "$fiji" "$demo"' EXIT
 
 window() { xdotool search --sync --name "^$1\$" | head -1; }
 # Top-left corner of a window: sets X and Y.
@@ -89,6 +106,32 @@ xdotool windowmove "$main" 880 0
 xdotool windowmove "$stack" 1000 90
 sleep 1
 
+ok() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 39)) $((Y + HEIGHT - 21)) click 1; }
+cancel() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 95)) $((Y + HEIGHT - 21)) click 1; }
+
+# 0. Install Model...: the demo bundle typed in as demo-tinyrn, the default model; then OK.
+maclip_menu 4
+install=$(xdotool search --sync --name "^MA-CLIP Install Model\\.\\.\\.\$" | head -1)
+sleep 1
+eval "$(xdotool getwindowgeometry --shell "$install")"
+xdotool mousemove $((X + 525)) $((Y + 25)) click 1; xdotool type --delay 20 "$demo"
+xdotool mousemove $((X + 487)) $((Y + 53)) click 1; xdotool type --delay 20 demo-tinyrn
+sleep 1
+shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-install-model.png"
+ok "$install"
+sleep 3
+if [ ! -f "$fiji/models/maclip/demo-tinyrn/maclip.json" ]; then
+  echo "$0: Install Model... did not install $fiji/models/maclip/demo-tinyrn; ImageJ said:" >&2
+  cat "$work/imagej.log" >&2
+  exit 1
+fi
+log=$(window Log) # Install Model...'s line in the Log, closed as a person would (Ctrl+W)
+eval "$(xdotool getwindowgeometry --shell "$log")"
+xdotool mousemove $((X + WIDTH / 2)) $((Y + HEIGHT / 2)) click 1 key ctrl+w
+sleep 1
+xdotool mousemove 1200 400 click 1 # the stack's window becomes the active image again
+sleep 1
+
 # 1. The menu, and MA-CLIP Score's dialog (model from the settings, "stack" ticked for stacks).
 maclip_menu 0 menu
 dialog=$(xdotool search --sync --name "^MA-CLIP Score\$" | head -1)
@@ -96,7 +139,6 @@ sleep 1
 corner "$dialog"
 eval "$(xdotool getwindowgeometry --shell "$dialog")"
 shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-score-dialog.png"
-ok() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 39)) $((Y + HEIGHT - 21)) click 1; }
 ok "$dialog"
 
 # 2. The table and the plot of Q against slice.
@@ -121,17 +163,7 @@ corner "$stack"
 eval "$(xdotool getwindowgeometry --shell "$stack")"
 shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-quality-map.png"
 
-# 4. Install Model...'s dialog, cancelled.
-cancel() { eval "$(xdotool getwindowgeometry --shell "$1")"; xdotool mousemove $((X + WIDTH - 95)) $((Y + HEIGHT - 21)) click 1; }
-maclip_menu 4
-install=$(xdotool search --sync --name "^MA-CLIP Install Model\\.\\.\\.\$" | head -1)
-sleep 1
-eval "$(xdotool getwindowgeometry --shell "$install")"
-shot "${WIDTH}x${HEIGHT}+${X}+${Y}" "$out/imagej-install-model.png"
-cancel "$install"
-sleep 1
-
-# 5. Settings...' dialog, its model choice opened on the two installed models, cancelled.
+# 4. Settings...' dialog, its model choice opened on the two installed models, cancelled.
 maclip_menu 3
 settings=$(xdotool search --sync --name "^MA-CLIP Settings\\.\\.\\.\$" | head -1)
 sleep 1

@@ -23,11 +23,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from maclip.eval.bundles import OnnxBundle
 from maclip.eval.metrics import srcc
-from maclip.quality import FusionParams, score_views
 from maclip.quantize import DISTORTIONS, HELD_OUT_IMAGES, _photo, distort
 from maclip.views import cut_views
 
@@ -48,22 +46,12 @@ def java_scores(jar: Path, bundle: Path, files: list[Path]) -> list[dict]:
 def reference_int8(bundle: Path, files: list[Path]) -> list[list[float]]:
     """Per-view Q of each file through the int8 bundle in ONNX Runtime, the reference's views."""
     loaded = OnnxBundle.load(bundle)
-    manifest = loaded.manifest
-    defaults = manifest["defaults"]
-    params = FusionParams(**{k: defaults[k] for k in ("lam", "alpha", "b_sim", "b_mag")})
-    text = torch.tensor(
-        [[p["positive_embedding"], p["negative_embedding"]] for p in manifest["prompts"]]
-    )
     preparer = loaded.preparer()
     out = []
     for file in files:
         item = preparer(file)
-        views = cut_views(item.image, item.boxes, manifest["view"]["patch_size"])
-        (emb,) = loaded.session.run(None, {loaded.session.get_inputs()[0].name: views.numpy()})
-        scores = score_views(
-            torch.from_numpy(emb), text, manifest["logit_scale"], defaults["method"], params
-        )
-        out.append(scores.q.tolist())
+        views = cut_views(item.image, item.boxes, loaded.manifest["view"]["patch_size"])
+        out.append(loaded.score_views(views).q.tolist())
     return out
 
 

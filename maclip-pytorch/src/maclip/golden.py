@@ -28,10 +28,11 @@ import torch
 from PIL import Image
 
 from .backbone import load_backbone
+from .eval.bundles import OnnxBundle
 from .export import MANIFEST, ONNX_FILE, OnnxEncoder, export_bundle
 from .images import DEFAULT_MAX_PIXELS, ImageError, load_image
 from .pipeline import Failed, Preparer
-from .quality import FusionParams, Method, score_views
+from .quality import FusionParams, Method
 from .quantize import Thresholds
 from .selfcheck import SELF_CHECK_FILE
 from .tiny import TinyModel, build_tiny_model, random_photo
@@ -320,26 +321,15 @@ def int8_golden(bundle: Path, images: Path) -> dict[str, Any]:
     its own int8 scores tightly where its views are the same bytes, and knows where they are
     not: a view that differs by 1e-7 may round an int8 activation the other way.
     """
-    manifest = json.loads((bundle / MANIFEST).read_text())
-    norm, defaults = manifest["normalisation"], manifest["defaults"]
-    params = FusionParams(**{k: defaults[k] for k in ("lam", "alpha", "b_sim", "b_mag")})
-    text = torch.tensor(
-        [[p["positive_embedding"], p["negative_embedding"]] for p in manifest["prompts"]]
-    )
-    config = ViewConfig()
-    preparer = Preparer(
-        config, DEFAULT_MAX_PIXELS, torch.tensor(norm["mean"]), torch.tensor(norm["std"])
-    )
-    encoder = OnnxEncoder(bundle / ONNX_FILE)
+    onnx = OnnxBundle.load(bundle)
+    preparer, patch = onnx.preparer(), onnx.manifest["view"]["patch_size"]
     cases = []
     for name in GOLDEN_IMAGES:
         item = preparer(images / name)
         if isinstance(item, Failed):
             raise item.error()
-        views = cut_views(item.image, item.boxes, config.patch_size)
-        scores = score_views(
-            encoder(views), text, manifest["logit_scale"], defaults["method"], params
-        )
+        views = cut_views(item.image, item.boxes, patch)
+        scores = onnx.score_views(views)
         cases.append(
             {
                 "image": name,

@@ -25,7 +25,7 @@ from ..cli import EXIT_OK, CommandError, progress_bar
 from ..export import INPUT_NAME, MANIFEST, OUTPUT_NAME, _require_onnx, session_options
 from ..images import DEFAULT_MAX_PIXELS, ImageSource
 from ..pipeline import Failed, Preparer
-from ..quality import FusionParams, score_views
+from ..quality import FusionParams, ViewScores, score_views
 from ..views import ViewConfig, cut_views
 from .metrics import plcc, srcc
 
@@ -88,6 +88,10 @@ class OnnxBundle:
         if isinstance(item, Failed):
             return float("nan")
         views = cut_views(item.image, item.boxes, self.manifest["view"]["patch_size"])
+        return float(self.score_views(views).q.mean())
+
+    def score_views(self, views: torch.Tensor) -> ViewScores:
+        """Each of ``views`` (normalised, ``(N, 3, P, P)``) scored with the bundle's defaults."""
         outputs = [
             self.session.run([OUTPUT_NAME], {INPUT_NAME: views[i : i + BATCH].numpy()})[0]
             for i in range(0, len(views), BATCH)
@@ -101,10 +105,9 @@ class OnnxBundle:
         text = text / text.norm(dim=-1, keepdim=True)
         defaults = dict(self.manifest["defaults"])
         method = defaults.pop("method")
-        scores = score_views(
+        return score_views(
             features, text, float(self.manifest["logit_scale"]), method, FusionParams(**defaults)
         )
-        return float(scores.q.mean())
 
 
 def compare_bundles(

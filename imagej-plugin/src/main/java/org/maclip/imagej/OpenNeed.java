@@ -70,9 +70,13 @@ record OpenNeed(int width, int height, long bytes) {
     }
   }
 
-  /** The decoder's image: AWT's packed pixels (4 bytes) at least, else every band it has. */
+  /**
+   * The decoder's image: AWT's packed pixels (4 bytes) at least, else every band it has, and
+   * the image it converts them into when it does (a CMYK JPEG's RGB).
+   */
   private static long decoderBytes(ImageDecoder.Header h) {
-    return (long) h.width() * h.height() * Math.max(4, h.bands() * (h.bits() > 8 ? 2 : 1));
+    return (long) h.width() * h.height()
+        * (Math.max(4, h.bands() * (h.bits() > 8 ? 2 : 1)) + h.conversionBytes());
   }
 
   private static Optional<OpenNeed> tiff(Path path, ImageConversion.Rule rule) {

@@ -2,6 +2,8 @@ package org.maclip.scoring;
 
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -77,8 +79,12 @@ public final class ImageDecoder {
    * @param bands samples per pixel the decoder will produce (4 when the header does not say)
    * @param bits bits per sample (8 when the header does not say)
    * @param encodedBytes the size of the encoded file
+   * @param conversionBytes bytes a pixel of the second image a reader converts its decoded
+   *     samples into while it still holds them (TwelveMonkeys' JPEG reader turns CMYK into 4-byte
+   *     RGB); 0 when the reader returns its samples as it decodes them
    */
-  public record Header(int width, int height, int bands, int bits, long encodedBytes) {}
+  public record Header(
+      int width, int height, int bands, int bits, long encodedBytes, int conversionBytes) {}
 
   /**
    * What an image file's header tells, read without decoding any pixel: for a caller that
@@ -251,6 +257,7 @@ public final class ImageDecoder {
     }
     int bands = 4;
     int bits = 8;
+    int conversion = 0;
     try {
       ImageTypeSpecifier type = reader.getRawImageType(0);
       if (type != null) {
@@ -259,11 +266,32 @@ public final class ImageDecoder {
         for (int b = 0; b < bands; b++) {
           bits = Math.max(bits, type.getBitsPerBand(b));
         }
+        conversion = conversionBytes(reader, type);
       }
     } catch (IOException | RuntimeException e) {
       // the header does not say: count the most bands of an 8-bit image
     }
-    return new Header(width, height, bands, bits, encodedBytes);
+    return new Header(width, height, bands, bits, encodedBytes, conversion);
+  }
+
+  /**
+   * Bytes a pixel of the image a reader returns, where it stores pixels otherwise than it
+   * decodes them (other bands or another data type: a JPEG reader turns CMYK into 3-byte RGB,
+   * four components without Adobe's marker into 4-byte ARGB) and so holds both at once; else 0.
+   */
+  private static int conversionBytes(ImageReader reader, ImageTypeSpecifier raw)
+      throws IOException {
+    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+    if (!types.hasNext()) {
+      return 0;
+    }
+    SampleModel decoded = raw.getSampleModel();
+    SampleModel returned = types.next().getSampleModel();
+    if (returned.getNumBands() == decoded.getNumBands()
+        && returned.getDataType() == decoded.getDataType()) {
+      return 0;
+    }
+    return returned.getNumDataElements() * DataBuffer.getDataTypeSize(returned.getDataType()) / 8;
   }
 
   private static BufferedImage pixels(ImageReader reader, String name) throws ImageException {

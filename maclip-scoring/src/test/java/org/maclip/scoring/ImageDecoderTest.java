@@ -70,10 +70,10 @@ class ImageDecoderTest {
   void aFilesHeaderIsReadWithoutItsPixels() throws Exception {
     Path png = dir.resolve("gray16.png");
     ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_USHORT_GRAY), "png", png.toFile());
-    assertEquals(new ImageDecoder.Header(30, 20, 1, 16, Files.size(png)), ImageDecoder.header(png));
+    assertEquals(new ImageDecoder.Header(30, 20, 1, 16, Files.size(png), 0), ImageDecoder.header(png));
     Path jpeg = dir.resolve("rgb.jpg");
     ImageIO.write(new BufferedImage(20, 30, BufferedImage.TYPE_3BYTE_BGR), "jpg", jpeg.toFile());
-    assertEquals(new ImageDecoder.Header(20, 30, 3, 8, Files.size(jpeg)), ImageDecoder.header(jpeg));
+    assertEquals(new ImageDecoder.Header(20, 30, 3, 8, Files.size(jpeg), 0), ImageDecoder.header(jpeg));
     Path text = Files.writeString(dir.resolve("a.png"), "not an image");
     ImageException e = assertThrows(ImageException.class, () -> ImageDecoder.header(text));
     assertTrue(e.getMessage().contains("a.png"), e.getMessage());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,12 +13,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.maclip.function.testing.MotoS3;
-import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.scoring.ImageInput;
 import org.maclip.scoring.Scorer;
@@ -33,33 +30,19 @@ import org.maclip.scoring.ScorerOptions;
 class ModelRolloutTest {
   private static final Path GOLDEN = Path.of("../maclip-scoring/src/test/resources/golden");
   private static final String LOCATION = "s3://models/live/model.zip";
-  private static MotoS3 moto;
-  private static S3Fixture aws;
+  @RegisterExtension static final MotoS3 MOTO = MotoS3.withBuckets("models");
 
   @TempDir
   Path copies;
 
-  @BeforeAll
-  static void startMoto() throws Exception {
-    moto = MotoS3.start("models").orElse(null);
-    aws = moto == null ? null : moto.aws;
-  }
-
-  @AfterAll
-  static void stopMoto() throws Exception {
-    if (moto != null) {
-      moto.close();
-    }
-  }
-
   private Scorer startCopy(String name, Optional<String> pin) {
-    Path bundle = ModelSource.resolve(LOCATION, copies.resolve(name), () -> aws.s3);
+    Path bundle = ModelSource.resolve(LOCATION, copies.resolve(name), () -> MOTO.aws().s3);
     return Beans.pinned(Scorer.openInBackground(bundle, ScorerOptions.defaults()), pin, LOCATION);
   }
 
   @Test
   void aModelOverwrittenUnderTheSameKeyReachesOnlyTheVersionThatNamesIt() throws Exception {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     aws.put("models", "live/model.zip", zip(GOLDEN.resolve("tinyrn")));
     try (Scorer old = startCopy("copy-1", Optional.empty())) {
       String oldSha = old.bundle().sha256();

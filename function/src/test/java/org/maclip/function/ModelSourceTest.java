@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,12 +16,10 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.maclip.function.testing.MotoS3;
-import org.maclip.function.testing.MotoServer;
 import org.maclip.function.testing.S3Fixture;
 import org.maclip.scoring.Bundle;
 import org.maclip.scoring.ModelException;
@@ -32,24 +29,10 @@ import org.maclip.scoring.Scorer;
 class ModelSourceTest {
   private static final Path TINY = Path.of("../maclip-scoring/src/test/resources/golden/tinyrn");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static MotoS3 moto;
-  private static S3Fixture aws;
+  @RegisterExtension static final MotoS3 MOTO = MotoS3.withBuckets("models");
 
   @TempDir
   Path cache;
-
-  @BeforeAll
-  static void startMoto() throws Exception {
-    moto = MotoS3.start("models").orElse(null);
-    aws = moto == null ? null : moto.aws;
-  }
-
-  @AfterAll
-  static void stopMoto() throws Exception {
-    if (moto != null) {
-      moto.close();
-    }
-  }
 
   @Test
   void aLocalPathIsUsedAsItIsWithoutAskingForAnS3Client() {
@@ -79,7 +62,7 @@ class ModelSourceTest {
 
   @Test
   void aZipIsDownloadedOnceAndReusedUntilItChanges() throws IOException {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     aws.put("models", "bundles/tinyrn.zip", zip(TINY));
 
     Path first = ModelSource.resolve("s3://models/bundles/tinyrn.zip", cache, () -> aws.s3);
@@ -98,7 +81,7 @@ class ModelSourceTest {
 
   @Test
   void aPrefixHoldingTheBundleFilesIsDownloadedAsADirectory() throws IOException {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     putBundleFiles("unzipped/tinyrn/");
 
     Path dir = ModelSource.resolve("s3://models/unzipped/tinyrn", cache, () -> aws.s3);
@@ -114,7 +97,7 @@ class ModelSourceTest {
   /** A bundle exported before self-checks has no selfcheck.f32: its two files are enough. */
   @Test
   void aPrefixWithoutTheSelfChecksViewsIsDownloadedToo() throws IOException {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     for (String file : List.of("maclip.json", "visual.onnx")) {
       aws.put("models", "old/tinyrn/" + file, Files.readAllBytes(TINY.resolve(file)));
     }
@@ -125,7 +108,7 @@ class ModelSourceTest {
 
   @Test
   void aNewManifestOverTheSameModelIsPickedUp() throws IOException {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     putBundleFiles("prompts/tinyrn/");
     Path first = ModelSource.resolve("s3://models/prompts/tinyrn", cache, () -> aws.s3);
     assertEquals(0.5, Bundle.load(first).defaults().lam());
@@ -146,7 +129,7 @@ class ModelSourceTest {
    */
   @Test
   void aDownloadIsVerifiedByItsSha256BeforeTheCacheIsUsed() throws IOException {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     putBundleFiles("verified/tinyrn/");
     ObjectNode manifest = (ObjectNode) JSON.readTree(TINY.resolve("maclip.json").toFile());
     String sha256 = manifest.get("onnx").get("sha256").asText();
@@ -172,7 +155,7 @@ class ModelSourceTest {
 
   @Test
   void aMissingObjectIsAModelErrorNamingIt() {
-    assumeTrue(aws != null, MotoServer.absentMessage());
+    S3Fixture aws = MOTO.aws();
     ModelException e = assertThrows(ModelException.class,
         () -> ModelSource.resolve("s3://models/nothing/here.zip", cache, () -> aws.s3));
     assertTrue(e.getMessage().startsWith("cannot fetch the model bundle s3://models/nothing/here.zip"),
@@ -199,7 +182,7 @@ class ModelSourceTest {
   /** The tiny bundle's files under {@code prefix} in the "models" bucket, as a prefix bundle. */
   private void putBundleFiles(String prefix) throws IOException {
     for (String file : ModelSource.BUNDLE_FILES) {
-      aws.put("models", prefix + file, Files.readAllBytes(TINY.resolve(file)));
+      MOTO.aws().put("models", prefix + file, Files.readAllBytes(TINY.resolve(file)));
     }
   }
 }

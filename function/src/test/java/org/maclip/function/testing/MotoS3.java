@@ -1,33 +1,57 @@
 package org.maclip.function.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** moto's server on loopback with some buckets made, and the tests' clients of it. */
-public final class MotoS3 implements AutoCloseable {
-  private final MotoServer moto;
-  public final S3Fixture aws;
+/**
+ * moto's server on loopback with some buckets made, for the tests of one class: {@code
+ * @RegisterExtension static final MotoS3 MOTO = MotoS3.withBuckets("models");}, then {@link
+ * #aws()} in each test.
+ */
+public final class MotoS3 implements BeforeAllCallback, AfterAllCallback {
+  private final String[] buckets;
+  private MotoServer moto;
+  private S3Fixture aws;
 
-  private MotoS3(MotoServer moto, S3Fixture aws) {
-    this.moto = moto;
-    this.aws = aws;
+  private MotoS3(String[] buckets) {
+    this.buckets = buckets.clone();
   }
 
-  /** moto with {@code buckets} made; empty when moto's server is not installed. */
-  public static Optional<MotoS3> start(String... buckets) throws Exception {
-    Optional<MotoServer> started = MotoServer.start();
-    if (started.isEmpty()) {
-      return Optional.empty();
-    }
-    S3Fixture aws = new S3Fixture(started.get().endpoint());
-    for (String bucket : buckets) {
-      aws.s3.createBucket(b -> b.bucket(bucket));
-    }
-    return Optional.of(new MotoS3(started.get(), aws));
+  /** moto with {@code buckets} made, started before the class's first test. */
+  public static MotoS3 withBuckets(String... buckets) {
+    return new MotoS3(buckets);
+  }
+
+  /** The tests' clients of moto; the test is skipped where moto's server is not installed. */
+  public S3Fixture aws() {
+    assumeTrue(aws != null, MotoServer.absentMessage());
+    return aws;
   }
 
   @Override
-  public void close() throws Exception {
-    aws.close();
-    moto.close();
+  public void beforeAll(ExtensionContext context) throws Exception {
+    Optional<MotoServer> started = MotoServer.start();
+    if (started.isEmpty()) {
+      return;
+    }
+    moto = started.get();
+    aws = new S3Fixture(moto.endpoint());
+    for (String bucket : buckets) {
+      aws.s3.createBucket(b -> b.bucket(bucket));
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    if (aws != null) {
+      aws.close();
+    }
+    if (moto != null) {
+      moto.close();
+    }
   }
 }

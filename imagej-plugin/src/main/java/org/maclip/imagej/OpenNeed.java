@@ -70,13 +70,9 @@ record OpenNeed(int width, int height, long bytes) {
     }
   }
 
-  /**
-   * The decoder's image: AWT's packed pixels (4 bytes) at least, else every band it has, and
-   * the image it converts them into when it does (a CMYK JPEG's RGB).
-   */
+  /** The decoder's image: AWT's packed pixels (4 bytes) at least, else every band it has. */
   private static long decoderBytes(ImageDecoder.Header h) {
-    return (long) h.width() * h.height()
-        * (Math.max(4, h.bands() * (h.bits() > 8 ? 2 : 1)) + h.conversionBytes());
+    return (long) h.width() * h.height() * Math.max(4, h.bands() * (h.bits() > 8 ? 2 : 1));
   }
 
   private static Optional<OpenNeed> tiff(Path path, ImageConversion.Rule rule) {

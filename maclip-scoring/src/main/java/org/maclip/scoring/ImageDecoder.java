@@ -2,8 +2,7 @@ package org.maclip.scoring;
 
 import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBuffer;
-import java.awt.image.SampleModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -17,9 +16,11 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import org.w3c.dom.NodeList;
 
 /**
  * Files, bytes and {@link BufferedImage}s to {@link RgbImage}s, with one clear {@link
@@ -35,6 +36,7 @@ public final class ImageDecoder {
   private static final int READ_CHUNK = 64 * 1024;
 
   /** Decoder warnings that mean the pixels are incomplete. */
+  private static final String JPEG_METADATA = "javax_imageio_jpeg_image_1.0";
   private static final Pattern TRUNCATED =
       Pattern.compile("premature|truncat|end of (file|stream)|corrupt", Pattern.CASE_INSENSITIVE);
 
@@ -79,12 +81,8 @@ public final class ImageDecoder {
    * @param bands samples per pixel the decoder will produce (4 when the header does not say)
    * @param bits bits per sample (8 when the header does not say)
    * @param encodedBytes the size of the encoded file
-   * @param conversionBytes bytes a pixel of the second image a reader converts its decoded
-   *     samples into while it still holds them (TwelveMonkeys' JPEG reader turns CMYK into 4-byte
-   *     RGB); 0 when the reader returns its samples as it decodes them
    */
-  public record Header(
-      int width, int height, int bands, int bits, long encodedBytes, int conversionBytes) {}
+  public record Header(int width, int height, int bands, int bits, long encodedBytes) {}
 
   /**
    * What an image file's header tells, read without decoding any pixel: for a caller that
@@ -221,11 +219,16 @@ public final class ImageDecoder {
         }
         StringBuilder warnings = new StringBuilder();
         reader.addIIOReadWarningListener(collect(warnings));
-        BufferedImage image = pixels(reader, name);
-        if (TRUNCATED.matcher(warnings).find()) {
-          throw new ImageException(name, "corrupt or truncated image data (" + warnings + ")");
+        RgbImage rgb;
+        if (fourComponentJpeg(reader, header)) {
+          Raster components = components(reader, name);
+          checkWarnings(name, warnings);
+          rgb = Pixels.fromJpegComponents(components, adobeYcck(reader));
+        } else {
+          BufferedImage image = pixels(reader, name);
+          checkWarnings(name, warnings);
+          rgb = Pixels.toRgb(image, !alphaOnlyFromTransparency(data));
         }
-        RgbImage rgb = Pixels.toRgb(image, !alphaOnlyFromTransparency(data));
         return Orientation.apply(rgb, Orientation.of(data));
       } finally {
         reader.dispose();
@@ -257,7 +260,6 @@ public final class ImageDecoder {
     }
     int bands = 4;
     int bits = 8;
-    int conversion = 0;
     try {
       ImageTypeSpecifier type = reader.getRawImageType(0);
       if (type != null) {
@@ -266,42 +268,57 @@ public final class ImageDecoder {
         for (int b = 0; b < bands; b++) {
           bits = Math.max(bits, type.getBitsPerBand(b));
         }
-        conversion = conversionBytes(reader, type);
       }
     } catch (IOException | RuntimeException e) {
       // the header does not say: count the most bands of an 8-bit image
     }
-    return new Header(width, height, bands, bits, encodedBytes, conversion);
-  }
-
-  /**
-   * Bytes a pixel of the image a reader returns, where it stores pixels otherwise than it
-   * decodes them (other bands or another data type: a JPEG reader turns CMYK into 3-byte RGB,
-   * four components without Adobe's marker into 4-byte ARGB) and so holds both at once; else 0.
-   */
-  private static int conversionBytes(ImageReader reader, ImageTypeSpecifier raw)
-      throws IOException {
-    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
-    if (!types.hasNext()) {
-      return 0;
-    }
-    SampleModel decoded = raw.getSampleModel();
-    SampleModel returned = types.next().getSampleModel();
-    if (returned.getNumBands() == decoded.getNumBands()
-        && returned.getDataType() == decoded.getDataType()) {
-      return 0;
-    }
-    return returned.getNumDataElements() * DataBuffer.getDataTypeSize(returned.getDataType()) / 8;
+    return new Header(width, height, bands, bits, encodedBytes);
   }
 
   private static BufferedImage pixels(ImageReader reader, String name) throws ImageException {
+    return readPixels(name, () -> reader.read(0));
+  }
+
+  /**
+   * True for a JPEG of four components (CMYK, YCCK, or four without Adobe's marker): Pillow
+   * reads every such file as Adobe's inverted CMYK, whatever its markers and profile say.
+   */
+  private static boolean fourComponentJpeg(ImageReader reader, Header header) throws IOException {
+    return header.bands() == 4 && "jpeg".equalsIgnoreCase(reader.getFormatName());
+  }
+
+  /** True where the JPEG's Adobe marker says its four components are YCCK (transform 2). */
+  private static boolean adobeYcck(ImageReader reader) throws IOException {
+    IIOMetadataNode tree = (IIOMetadataNode)
+        reader.getImageMetadata(0).getAsTree(JPEG_METADATA);
+    NodeList adobe = tree.getElementsByTagName("app14Adobe");
+    return adobe.getLength() > 0
+        && "2".equals(((IIOMetadataNode) adobe.item(0)).getAttribute("transform"));
+  }
+
+  /** The image's samples as the file stores them, unconverted. */
+  private static Raster components(ImageReader reader, String name) throws ImageException {
+    return readPixels(name, () -> reader.readRaster(0, null));
+  }
+
+  private interface PixelRead<T> {
+    T read() throws IOException;
+  }
+
+  private static <T> T readPixels(String name, PixelRead<T> read) throws ImageException {
     try {
-      return reader.read(0);
+      return read.read();
     } catch (IIOException e) {
       throw new ImageException(
           name, "corrupt or truncated image data (" + Failures.describe(e) + ")", e);
     } catch (IOException e) {
       throw new ImageException(name, "cannot read the image data (" + Failures.describe(e) + ")", e);
+    }
+  }
+
+  private static void checkWarnings(String name, CharSequence warnings) throws ImageException {
+    if (TRUNCATED.matcher(warnings).find()) {
+      throw new ImageException(name, "corrupt or truncated image data (" + warnings + ")");
     }
   }
 

@@ -65,12 +65,11 @@ public record MemoryBudget(long bytes, String holder, String setting) {
 
   /**
    * Bytes an image needs, from its header: its pixels' ({@link #need(int, int, int, int,
-   * Views.Config)}), the image a reader converts them into when it does (a CMYK JPEG's RGB), and
-   * its encoded file's size once more, for the reader's passes over it.
+   * Views.Config)}) and its encoded file's size once more, for the reader's passes over it (a
+   * PNG reader's inflated chunks: as large as the file for noise, which does not compress).
    */
   public static long need(ImageDecoder.Header header, Views.Config views) {
     return need(header.width(), header.height(), header.bands(), header.bits(), views)
-        + (long) header.width() * header.height() * header.conversionBytes()
         + header.encodedBytes();
   }
 

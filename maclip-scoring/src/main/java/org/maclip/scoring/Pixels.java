@@ -48,7 +48,7 @@ final class Pixels {
         return shared != null ? shared : fromComponents(raster, model, alpha);
       }
       if (type == ColorSpace.TYPE_CMYK && raster.getNumBands() == 4) {
-        return fromCmyk(raster, model);
+        return fromCmyk(raster, model.getComponentSize(0), Ink.PLAIN);
       }
     }
     return fromArgb(image, useAlpha && model.hasAlpha());
@@ -221,16 +221,47 @@ final class Pixels {
     return (((t >> 8) + t) >> 8) >> precisionBits;
   }
 
+  /**
+   * A JPEG's four components, as the file stores them, read as Pillow reads every 4-component
+   * JPEG: YCCK turned into CMYK as libjpeg does, then Adobe's inverted CMYK ({@code CMYK;I}),
+   * then {@code cmyk2rgb}. An embedded colour profile is ignored, as Pillow ignores it (a reader
+   * left to itself applies it).
+   *
+   * @param ycck true where Adobe's marker says the components are YCCK (transform 2)
+   */
+  static RgbImage fromJpegComponents(Raster raster, boolean ycck) {
+    return fromCmyk(raster, 8, ycck ? Ink.YCCK : Ink.INVERTED);
+  }
+
+  /** How a raster stores its four inks. */
+  private enum Ink {
+    /** as they are (a CMYK TIFF) */
+    PLAIN,
+    /** {@code 255 − ink} (Adobe's convention) */
+    INVERTED,
+    /** Y, Cb, Cr of the inverted C, M, Y, and the inverted K (Adobe's transform 2) */
+    YCCK
+  }
+
   /** Pillow's {@code cmyk2rgb}: {@code 255 − k − c·(255 − k)/255}, rounded as MULDIV255. */
-  private static RgbImage fromCmyk(Raster raster, ColorModel model) {
+  private static RgbImage fromCmyk(Raster raster, int bits, Ink ink) {
     int w = raster.getWidth();
     int h = raster.getHeight();
-    int bits = model.getComponentSize(0);
     byte[] out = new byte[3 * w * h];
     int[][] band = new int[4][w];
     for (int y = 0; y < h; y++) {
       for (int b = 0; b < 4; b++) {
         raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, band[b]);
+      }
+      if (ink == Ink.YCCK) {
+        ycckToInvertedCmyk(band, w);
+      }
+      if (ink != Ink.PLAIN) {
+        for (int b = 0; b < 4; b++) {
+          for (int x = 0; x < w; x++) {
+            band[b][x] = 255 - band[b][x];
+          }
+        }
       }
       for (int x = 0; x < w; x++) {
         int nk = 255 - to8(band[3][x], bits);
@@ -242,5 +273,31 @@ final class Pixels {
       }
     }
     return RgbImage.ofRgbBytes(w, h, out);
+  }
+
+  private static final int SCALE = 16;
+  private static final int HALF = 1 << (SCALE - 1);
+
+  /** libjpeg's fixed-point constant: {@code x · 2^16}, rounded. */
+  private static int fix(double x) {
+    return (int) (x * (1 << SCALE) + 0.5);
+  }
+
+  /**
+   * libjpeg's {@code ycck_cmyk_convert} (jdcolor.c) in place on one row: Y, Cb, Cr become the
+   * stored (inverted) C, M, Y with libjpeg's fixed-point tables; K stays.
+   */
+  private static void ycckToInvertedCmyk(int[][] band, int w) {
+    for (int x = 0; x < w; x++) {
+      int luma = band[0][x];
+      int cb = band[1][x] - 128;
+      int cr = band[2][x] - 128;
+      int red = luma + ((fix(1.40200) * cr + HALF) >> SCALE);
+      int green = luma + ((-fix(0.34414) * cb + HALF - fix(0.71414) * cr) >> SCALE);
+      int blue = luma + ((fix(1.77200) * cb + HALF) >> SCALE);
+      band[0][x] = 255 - Math.min(Math.max(red, 0), 255);
+      band[1][x] = 255 - Math.min(Math.max(green, 0), 255);
+      band[2][x] = 255 - Math.min(Math.max(blue, 0), 255);
+    }
   }
 }

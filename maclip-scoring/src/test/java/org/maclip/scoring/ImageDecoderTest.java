@@ -70,10 +70,10 @@ class ImageDecoderTest {
   void aFilesHeaderIsReadWithoutItsPixels() throws Exception {
     Path png = dir.resolve("gray16.png");
     ImageIO.write(new BufferedImage(30, 20, BufferedImage.TYPE_USHORT_GRAY), "png", png.toFile());
-    assertEquals(new ImageDecoder.Header(30, 20, 1, 16, Files.size(png), 0), ImageDecoder.header(png));
+    assertEquals(new ImageDecoder.Header(30, 20, 1, 16, Files.size(png)), ImageDecoder.header(png));
     Path jpeg = dir.resolve("rgb.jpg");
     ImageIO.write(new BufferedImage(20, 30, BufferedImage.TYPE_3BYTE_BGR), "jpg", jpeg.toFile());
-    assertEquals(new ImageDecoder.Header(20, 30, 3, 8, Files.size(jpeg), 0), ImageDecoder.header(jpeg));
+    assertEquals(new ImageDecoder.Header(20, 30, 3, 8, Files.size(jpeg)), ImageDecoder.header(jpeg));
     Path text = Files.writeString(dir.resolve("a.png"), "not an image");
     ImageException e = assertThrows(ImageException.class, () -> ImageDecoder.header(text));
     assertTrue(e.getMessage().contains("a.png"), e.getMessage());
@@ -333,6 +333,29 @@ class ImageDecoderTest {
           + "r/pp5nn/AMGz58n/AINhfgB/wtL/AIXf/wAVb9h+w/8ACNf8uHm79/8Aav8A00XGNnv1r5d/4Kaf8E7/APh1"
           + "N/whP/F3/wDhPf8AhPf7S/5l/wDsv7D9h+y/9PFx5u/7X/s7fL/i3cfv5X//2Q==";
 
+  /** Four components written as YCCK (Adobe transform 2) by the JDK's JPEG writer, quality 0.95. */
+  static final String YCCK_JPEG =
+      "/9j/7gAOQWRvYmUAZQAAAAAC/9sAQwACAQEBAQECAQEBAgICAgIEAwICAgIFBAQDBAYFBgYGBQYGBgcJCAYH"
+          + "CQcGBggLCAkKCgoKCgYICwwLCgwJCgoK/9sAQwECAgICAgIFAwMFCgcGBwoKCgoKCgoKCgoKCgoKCgoKCgoK"
+          + "CgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK/8AAFAgACAAIBAEiAAIRAQMRAQQiAP/EAB8AAAEFAQEB"
+          + "AQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQy"
+          + "gZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0"
+          + "dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk"
+          + "5ebn6Onq8fLz9PX29/j5+v/aAA4EAQACAAMABAAAPwCx/wAElP8AjIP/AIWB/wAwj+yP7K/6ePN837Z/ubce"
+          + "X753dsclFFeB+JfjP8Svh9rUugaBf+RaQbdieVC+3eokb5pI3c5d2PLHGcDAAA6DUfCfh/x1eNrmuQ+ddTY3"
+          + "vudM7AEX5UZUGEVRwozjJySTX7i+Ern+2ftHyeX5ezvnOd309KKKK//Z";
+
+  /** Four components without Adobe's marker, by the JDK's JPEG writer, quality 0.95: CMYK to Pillow. */
+  static final String FOUR_COMPONENT_JPEG =
+      "/9j/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoKCgoKBggL"
+          + "DAsKDAkKCgr/wAAUCAAIAAgEAREAAhEAAxEABBEA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL"
+          + "/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcY"
+          + "GRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZ"
+          + "mqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oADgQB"
+          + "AAIAAwAEAAA/APZ/+C53hL/hpz/hV3/Ew/sT+xP7b/5ZfafO877B7ptx5Xvnd2xz9Ufs3fDb/h3x/bP/ABOv"
+          + "+Eu/4S77N/y7fYPsn2Xzf9qbzN32n/Zxs7547D/g3f8AEn/DQf8Awt//AEL+yP7I/wCEf/5afaPN83+0vZNu"
+          + "PL987u2Of3P0TW/+Ep83/RfI8jb/AB7t27PsMdK//9k=";
+
   /** {@code im.save(buf, "JPEG", quality=95, progressive=True)}. */
   static final String PROGRESSIVE_JPEG =
       "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkI"
@@ -394,6 +417,26 @@ class ImageDecoderTest {
     assertEquals(0, cornerError(CMYK_JPEG, cmyk));
     int[][] progressive = {{200, 30, 41}, {16, 181, 63}, {24, 43, 223}, {244, 239, 25}};
     assertEquals(0, cornerError(PROGRESSIVE_JPEG, progressive));
+  }
+
+  @Test
+  void fourComponentJpegsDecodeAsPillowDoes() throws ImageException {
+    // Pillow reads every 4-component JPEG as Adobe's inverted CMYK (YCCK through libjpeg's
+    // transform); a reader left to itself took the one without Adobe's marker for RGB and alpha
+    // (255 levels off) and rounded YCCK its own way (1 level off)
+    int[][] ycck = {{52, 181, 211}, {153, 76, 8}, {177, 174, 180}, {32, 42, 172}};
+    assertEquals(0, cornerError(YCCK_JPEG, ycck));
+    int[][] noMarker = {{231, 98, 88}, {57, 211, 192}, {179, 179, 36}, {119, 158, 227}};
+    assertEquals(0, cornerError(FOUR_COMPONENT_JPEG, noMarker));
+  }
+
+  @Test
+  void aCmykJpegsColourProfileIsIgnoredAsPillowIgnoresIt() throws ImageException {
+    // with the profile applied, the first corner was (255, 255, 0) instead of (201, 30, 40)
+    byte[] profiled = CmykProfile.embeddedIn(Base64.getDecoder().decode(CMYK_JPEG));
+    RgbImage withProfile = ImageDecoder.decode("profiled.jpg", profiled, LIMIT);
+    RgbImage without = ImageDecoder.decode("plain.jpg", Base64.getDecoder().decode(CMYK_JPEG), LIMIT);
+    assertArrayEquals(without.pixels(), withProfile.pixels());
   }
 
   @Test

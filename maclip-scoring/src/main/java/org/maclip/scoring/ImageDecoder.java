@@ -206,7 +206,7 @@ public final class ImageDecoder {
   private static RgbImage read(String name, byte[] data, SizeCheck check)
       throws ImageException {
     // in memory: ImageIO's own stream for an InputStream caches to a temporary file
-    try (ImageInputStream stream = new ByteArrayImageInputStream(data)) {
+    try (ImageInputStream stream = new ByteArrayImageInputStream(ColourProfiles.ignored(data))) {
       ImageReader reader = readerFor(stream, name);
       try {
         reader.setInput(stream, true, true);

@@ -21,13 +21,13 @@ final class Orientation {
   static int of(byte[] data) {
     try {
       Bytes b = new Bytes(data);
-      if (b.u16be(0) == 0xFFD8) {
+      if (Segments.isJpeg(b)) {
         return fromJpeg(b);
       }
       if (b.startsWith(0, new byte[] {(byte) 0x89, 'P', 'N', 'G'})) {
         return fromPng(b);
       }
-      if (b.startsWith(0, ascii("RIFF")) && b.startsWith(8, ascii("WEBP"))) {
+      if (Segments.isWebp(b)) {
         return fromWebp(b);
       }
       if (b.startsWith(0, ascii("II*\0")) || b.startsWith(0, ascii("MM\0*"))) {
@@ -40,17 +40,10 @@ final class Orientation {
   }
 
   private static int fromJpeg(Bytes b) {
-    int pos = 2;
-    while (pos + 4 <= b.length() && b.u8(pos) == 0xFF) {
-      int marker = b.u8(pos + 1);
-      if (marker == 0xDA || marker == 0xD9) {
-        break; // start of scan or end of image: no metadata after this
+    for (Segments.JpegSegment segment : Segments.jpeg(b)) {
+      if (segment.marker() == 0xE1 && b.startsWith(segment.payload(), ascii("Exif\0\0"))) {
+        return fromTiff(b, segment.payload() + 6);
       }
-      int length = b.u16be(pos + 2);
-      if (marker == 0xE1 && b.startsWith(pos + 4, ascii("Exif\0\0"))) {
-        return fromTiff(b, pos + 10);
-      }
-      pos += 2 + length;
     }
     return 1;
   }
@@ -72,17 +65,11 @@ final class Orientation {
   }
 
   private static int fromWebp(Bytes b) {
-    int pos = 12;
-    while (pos + 8 <= b.length()) {
-      int length = b.s32le(pos + 4);
-      if (length < 0) {
-        return 1;
-      }
-      if (b.startsWith(pos, ascii("EXIF"))) {
-        int start = pos + 8;
+    for (Segments.Chunk chunk : Segments.webp(b)) {
+      if (chunk.type().equals("EXIF")) {
+        int start = chunk.payload();
         return fromTiff(b, b.startsWith(start, ascii("Exif\0\0")) ? start + 6 : start);
       }
-      pos += 8 + length + (length & 1);
     }
     return 1;
   }

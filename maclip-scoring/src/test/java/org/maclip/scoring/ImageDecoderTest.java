@@ -2,6 +2,7 @@ package org.maclip.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -431,12 +432,22 @@ class ImageDecoderTest {
   }
 
   @Test
-  void aCmykJpegsColourProfileIsIgnoredAsPillowIgnoresIt() throws ImageException {
-    // with the profile applied, the first corner was (255, 255, 0) instead of (201, 30, 40)
-    byte[] profiled = CmykProfile.embeddedIn(Base64.getDecoder().decode(CMYK_JPEG));
-    RgbImage withProfile = ImageDecoder.decode("profiled.jpg", profiled, LIMIT);
-    RgbImage without = ImageDecoder.decode("plain.jpg", Base64.getDecoder().decode(CMYK_JPEG), LIMIT);
-    assertArrayEquals(without.pixels(), withProfile.pixels());
+  void embeddedColourProfilesAreIgnoredAsPillowIgnoresThem() throws ImageException {
+    // with the profiles applied, the CMYK JPEG's first corner was (255, 255, 0), not (201, 30,
+    // 40); an RGB JPEG and a WebP with the linear-RGB profile were up to 73 levels off
+    byte[] cmyk = Base64.getDecoder().decode(CMYK_JPEG);
+    assertSamePixels(cmyk, TestProfiles.inJpeg(cmyk, TestProfiles.cmyk()));
+    byte[] rgb = Base64.getDecoder().decode(PROGRESSIVE_JPEG);
+    assertSamePixels(rgb, TestProfiles.inJpeg(rgb, TestProfiles.linearRgb()));
+    byte[] webp = Base64.getDecoder().decode(WEBP);
+    assertSamePixels(webp, TestProfiles.inWebp(webp, TestProfiles.linearRgb(), 8, 8));
+  }
+
+  private static void assertSamePixels(byte[] plain, byte[] profiled) throws ImageException {
+    assertTrue(profiled.length > plain.length + 100, "the profile is embedded");
+    assertSame(plain, ColourProfiles.ignored(plain), "no copy of a file without a profile");
+    assertArrayEquals(ImageDecoder.decode("plain", plain, LIMIT).pixels(),
+        ImageDecoder.decode("profiled", profiled, LIMIT).pixels());
   }
 
   @Test

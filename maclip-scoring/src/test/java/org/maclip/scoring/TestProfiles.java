@@ -1,27 +1,35 @@
 package org.maclip.scoring;
 
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /**
- * A small but complete ICC v2 output profile for CMYK, written here (no CMYK profile ships with
- * the JDK): each ink absorbs its own share of X, Y and Z, so converting with it gives colours far
- * from the naive {@code cmyk2rgb}. ImageIO's readers apply such a profile when a JPEG embeds it;
- * Pillow, and so the reference, does not.
+ * Colour profiles embedded in encoded images, for the tests that show them ignored: ImageIO's
+ * readers apply them, Pillow (and so the reference) does not. {@link #cmyk()} is a small but
+ * complete ICC v2 output profile written here (no CMYK profile ships with the JDK): each ink
+ * absorbs its own share of X, Y and Z, so converting with it gives colours far from the naive
+ * {@code cmyk2rgb}.
  */
-final class CmykProfile {
+final class TestProfiles {
   private static final double[] WHITE = {0.9642, 1.0, 0.8249}; // D50
   private static final double[][] ABSORBS = {
     {0.75, 0.35, 0.1}, {0.3, 0.8, 0.4}, {0.05, 0.1, 0.85}, {0.9, 0.9, 0.9}
   };
 
-  private CmykProfile() {}
+  private TestProfiles() {}
 
-  /** {@code jpeg} with {@link #bytes()} in an APP2 {@code ICC_PROFILE} segment after SOI. */
-  static byte[] embeddedIn(byte[] jpeg) {
-    byte[] profile = bytes();
+  /** The JDK's linear-RGB profile: far from sRGB in the dark tones. */
+  static byte[] linearRgb() {
+    return ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData();
+  }
+
+  /** {@code jpeg} with {@code profile} in an APP2 {@code ICC_PROFILE} segment after SOI. */
+  static byte[] inJpeg(byte[] jpeg, byte[] profile) {
     byte[] head = ascii("ICC_PROFILE\0");
     ByteBuffer segment = ByteBuffer.allocate(4 + head.length + 2 + profile.length);
     segment.put((byte) 0xFF).put((byte) 0xE2).putShort((short) (segment.capacity() - 2));
@@ -33,12 +41,33 @@ final class CmykProfile {
     return out.toByteArray();
   }
 
-  /** The profile: header, tag table, description, white point, A2B0 and B2A0 (lut16). */
-  static byte[] bytes() {
+  /**
+   * A simple-format WebP ({@code RIFF size WEBP} and one image chunk) of {@code width} by {@code
+   * height} in the extended format: {@code VP8X} with the profile's flag, {@code ICCP}, the image.
+   */
+  static byte[] inWebp(byte[] webp, byte[] profile, int width, int height) {
+    ByteBuffer extended = ByteBuffer.allocate(18 + 8 + profile.length + (profile.length & 1))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    extended.put(ascii("VP8X")).putInt(10).put((byte) 0x20).put(new byte[3]);
+    extended.put(u24(width - 1)).put(u24(height - 1));
+    extended.put(ascii("ICCP")).putInt(profile.length).put(profile);
+    ByteBuffer out = ByteBuffer.allocate(webp.length + extended.capacity())
+        .order(ByteOrder.LITTLE_ENDIAN);
+    out.put(webp, 0, 12).put(extended.array()).put(webp, 12, webp.length - 12);
+    out.putInt(4, out.capacity() - 8);
+    return out.array();
+  }
+
+  private static byte[] u24(int v) {
+    return new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16)};
+  }
+
+  /** A CMYK profile: header, tag table, description, white point, A2B0 and B2A0 (lut16). */
+  static byte[] cmyk() {
     byte[] name = ascii("maclip test CMYK");
     int descSize = 12 + name.length + 1 + 4 + 4 + 2 + 1 + 67;
-    byte[] toPcs = lut(4, 3, CmykProfile::inksToXyz);
-    byte[] fromPcs = lut(3, 4, CmykProfile::xyzToInks);
+    byte[] toPcs = lut(4, 3, TestProfiles::inksToXyz);
+    byte[] fromPcs = lut(3, 4, TestProfiles::xyzToInks);
     int tags = 4;
     int descAt = 128 + 4 + tags * 12;
     int whiteAt = align(descAt + descSize);

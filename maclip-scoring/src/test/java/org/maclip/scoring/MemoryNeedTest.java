@@ -9,18 +9,25 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageOutputStream;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -67,7 +74,7 @@ class MemoryNeedTest {
     for (Fill fill : Fill.values()) {
       for (Arguments layout : layouts(fill)) {
         Object[] named = layout.get();
-        all.add(Arguments.of(named[0] + ", " + fill.name().toLowerCase(java.util.Locale.ROOT),
+        all.add(Arguments.of(named[0] + ", " + fill.name().toLowerCase(Locale.ROOT),
             named[1]));
       }
     }
@@ -131,7 +138,7 @@ class MemoryNeedTest {
     } finally {
       Files.delete(events);
     }
-    String figures = String.format(java.util.Locale.ROOT,
+    String figures = String.format(Locale.ROOT,
         "%s (%s): image-sized buffers %.2f B/px (all allocations, rows included, %.2f B/px);"
             + " the formula says %.2f B/px",
         layout, header[0], large / (double) (W * H), allocated / (double) (W * H),
@@ -196,8 +203,8 @@ class MemoryNeedTest {
     int pixelsAt = extra + (samples > 1 ? 2 * 2 * samples : 0);
     int bytes = W * H * samples * bits / 8;
     int format = bits == 32 ? 3 : 1; // SampleFormat: float or unsigned
-    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(pixelsAt + bytes)
-        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out = ByteBuffer.allocate(pixelsAt + bytes)
+        .order(ByteOrder.LITTLE_ENDIAN);
     out.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(ifd);
     out.putShort((short) entries);
     tag(out, 256, 4, 1, W); // ImageWidth
@@ -238,18 +245,18 @@ class MemoryNeedTest {
    * it, or without the marker (readers take it for RGB and alpha).
    */
   private static byte[] fourComponentJpeg(boolean adobe, Fill fill) throws IOException {
-    WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
+    WritableRaster raster = Raster.createInterleavedRaster(
         DataBuffer.TYPE_BYTE, W, H, 4, null);
     fill(raster, 255, fill);
-    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     ImageTypeSpecifier cmyk = ImageTypeSpecifier.createInterleaved(
         ColorSpaces.getColorSpace(ColorSpaces.CS_GENERIC_CMYK), new int[] {0, 1, 2, 3},
         DataBuffer.TYPE_BYTE, false, false);
     IIOMetadata metadata = adobe ? writer.getDefaultImageMetadata(cmyk, null) : null;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (javax.imageio.stream.ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
+    try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
       writer.setOutput(stream);
-      writer.write(null, new javax.imageio.IIOImage(raster, null, metadata), null);
+      writer.write(null, new IIOImage(raster, null, metadata), null);
     } finally {
       writer.dispose();
     }
@@ -257,7 +264,7 @@ class MemoryNeedTest {
   }
 
   /** One IFD entry: a SHORT (type 3) or LONG (4) value, or the offset of a list. */
-  private static void tag(java.nio.ByteBuffer out, int tag, int type, int count, int value) {
+  private static void tag(ByteBuffer out, int tag, int type, int count, int value) {
     out.putShort((short) tag).putShort((short) type).putInt(count);
     if (type == 3 && count == 1) {
       out.putShort((short) value).putShort((short) 0);

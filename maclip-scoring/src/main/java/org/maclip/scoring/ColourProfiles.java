@@ -48,8 +48,8 @@ final class ColourProfiles {
         for (int i = 0; i < 4; i++) {
           out[4 + i] = (byte) (riffSize >>> (8 * i));
         }
-        if (flags >= 0) {
-          out[flags] &= (byte) ~WEBP_ICC_FLAG; // VP8X comes before ICCP: its offset holds
+        if (flags >= 0 && flags < drop.get(0)[0]) { // VP8X before ICCP, as the format wants
+          out[flags] &= (byte) ~WEBP_ICC_FLAG;
         }
       }
       return out;

@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,11 +17,9 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.event.IIOReadWarningListener;
-import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
-import org.w3c.dom.NodeList;
 
 /**
  * Files, bytes and {@link BufferedImage}s to {@link RgbImage}s, with one clear {@link
@@ -35,8 +34,10 @@ public final class ImageDecoder {
   /** Bytes a file is read by at a time (the size of the JDK's temporary native buffer). */
   private static final int READ_CHUNK = 64 * 1024;
 
+  /** The start of Adobe's APP14 marker segment. */
+  private static final byte[] ADOBE = "Adobe".getBytes(StandardCharsets.US_ASCII);
+
   /** Decoder warnings that mean the pixels are incomplete. */
-  private static final String JPEG_METADATA = "javax_imageio_jpeg_image_1.0";
   private static final Pattern TRUNCATED =
       Pattern.compile("premature|truncat|end of (file|stream)|corrupt", Pattern.CASE_INSENSITIVE);
 
@@ -223,7 +224,7 @@ public final class ImageDecoder {
         if (fourComponentJpeg(reader, header)) {
           Raster components = components(reader, name);
           checkWarnings(name, warnings);
-          rgb = Pixels.fromJpegComponents(components, adobeYcck(reader));
+          rgb = Pixels.fromJpegComponents(components, adobeYcck(data));
         } else {
           BufferedImage image = pixels(reader, name);
           checkWarnings(name, warnings);
@@ -287,13 +288,20 @@ public final class ImageDecoder {
     return header.bands() == 4 && "jpeg".equalsIgnoreCase(reader.getFormatName());
   }
 
-  /** True where the JPEG's Adobe marker says its four components are YCCK (transform 2). */
-  private static boolean adobeYcck(ImageReader reader) throws IOException {
-    IIOMetadataNode tree = (IIOMetadataNode)
-        reader.getImageMetadata(0).getAsTree(JPEG_METADATA);
-    NodeList adobe = tree.getElementsByTagName("app14Adobe");
-    return adobe.getLength() > 0
-        && "2".equals(((IIOMetadataNode) adobe.item(0)).getAttribute("transform"));
+  /**
+   * True where a 4-component JPEG holds YCCK, by libjpeg's rule: it has Adobe's APP14 marker
+   * with a transform other than 0 (libjpeg takes an unknown transform for YCCK too).
+   */
+  private static boolean adobeYcck(byte[] data) {
+    Orientation.Bytes b = new Orientation.Bytes(data);
+    for (Segments.JpegSegment segment : Segments.jpeg(b)) {
+      int at = segment.payload();
+      if (segment.marker() == 0xEE && segment.end() - at >= 12 && segment.end() <= data.length
+          && b.startsWith(at, ADOBE)) {
+        return b.u8(at + 11) != 0;
+      }
+    }
+    return false;
   }
 
   /** The image's samples as the file stores them, unconverted. */

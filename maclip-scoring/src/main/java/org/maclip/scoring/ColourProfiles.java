@@ -22,7 +22,7 @@ final class ColourProfiles {
 
   /** {@code data} without its embedded colour profile; {@code data} itself when it has none. */
   static byte[] ignored(byte[] data) {
-    Orientation.Bytes b = new Orientation.Bytes(data);
+    EncodedBytes b = new EncodedBytes(data);
     if (Segments.isJpeg(b)) {
       List<int[]> drop = new ArrayList<>();
       for (Segments.JpegSegment s : Segments.jpeg(b)) {

@@ -293,7 +293,7 @@ public final class ImageDecoder {
    * with a transform other than 0 (libjpeg takes an unknown transform for YCCK too).
    */
   private static boolean adobeYcck(byte[] data) {
-    Orientation.Bytes b = new Orientation.Bytes(data);
+    EncodedBytes b = new EncodedBytes(data);
     for (Segments.JpegSegment segment : Segments.jpeg(b)) {
       int at = segment.payload();
       if (segment.marker() == 0xEE && segment.end() - at >= 12 && segment.end() <= data.length
@@ -344,7 +344,7 @@ public final class ImageDecoder {
    * its tRNS chunk into alpha, Pillow keeps such an image opaque, and so does the reference.
    */
   static boolean alphaOnlyFromTransparency(byte[] data) {
-    Orientation.Bytes b = new Orientation.Bytes(data);
+    EncodedBytes b = new EncodedBytes(data);
     boolean png = b.startsWith(0, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 26, '\n'});
     if (!png || data.length < 26 || !b.startsWith(12, new byte[] {'I', 'H', 'D', 'R'})) {
       return false;

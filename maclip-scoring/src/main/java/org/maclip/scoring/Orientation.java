@@ -20,7 +20,7 @@ final class Orientation {
   /** The EXIF orientation (1 to 8) of an encoded image, 1 when it has none. */
   static int of(byte[] data) {
     try {
-      Bytes b = new Bytes(data);
+      EncodedBytes b = new EncodedBytes(data);
       if (Segments.isJpeg(b)) {
         return fromJpeg(b);
       }
@@ -39,7 +39,7 @@ final class Orientation {
     return 1;
   }
 
-  private static int fromJpeg(Bytes b) {
+  private static int fromJpeg(EncodedBytes b) {
     for (Segments.JpegSegment segment : Segments.jpeg(b)) {
       if (segment.marker() == 0xE1 && b.startsWith(segment.payload(), ascii("Exif\0\0"))) {
         return fromTiff(b, segment.payload() + 6);
@@ -48,7 +48,7 @@ final class Orientation {
     return 1;
   }
 
-  private static int fromPng(Bytes b) {
+  private static int fromPng(EncodedBytes b) {
     int pos = 8;
     while (pos + 8 <= b.length()) {
       int length = b.s32be(pos);
@@ -64,7 +64,7 @@ final class Orientation {
     return 1;
   }
 
-  private static int fromWebp(Bytes b) {
+  private static int fromWebp(EncodedBytes b) {
     for (Segments.Chunk chunk : Segments.webp(b)) {
       if (chunk.type().equals("EXIF")) {
         int start = chunk.payload();
@@ -75,7 +75,7 @@ final class Orientation {
   }
 
   /** The orientation tag of IFD0 of the TIFF structure at {@code base}, 1 if absent or odd. */
-  static int fromTiff(Bytes b, int base) {
+  static int fromTiff(EncodedBytes b, int base) {
     boolean little = b.u8(base) == 'I' && b.u8(base + 1) == 'I';
     if (!little && !(b.u8(base) == 'M' && b.u8(base + 1) == 'M')) {
       return 1;
@@ -120,48 +120,5 @@ final class Orientation {
       case 8 -> x * w + (w - 1 - y);
       default -> y * w + x;
     };
-  }
-
-  /** Bounds-checked reads of big- and little-endian integers. */
-  record Bytes(byte[] data) {
-    int length() {
-      return data.length;
-    }
-
-    int u8(int i) {
-      return data[i] & 0xff;
-    }
-
-    int u16be(int i) {
-      return u8(i) << 8 | u8(i + 1);
-    }
-
-    int u16(int i, boolean little) {
-      return little ? u8(i) | u8(i + 1) << 8 : u16be(i);
-    }
-
-    int s32be(int i) {
-      return u16be(i) << 16 | u16be(i + 2);
-    }
-
-    int s32le(int i) {
-      return u8(i) | u8(i + 1) << 8 | u8(i + 2) << 16 | u8(i + 3) << 24;
-    }
-
-    int s32(int i, boolean little) {
-      return little ? s32le(i) : s32be(i);
-    }
-
-    boolean startsWith(int at, byte[] prefix) {
-      if (at < 0 || at + prefix.length > data.length) {
-        return false;
-      }
-      for (int i = 0; i < prefix.length; i++) {
-        if (data[at + i] != prefix[i]) {
-          return false;
-        }
-      }
-      return true;
-    }
   }
 }

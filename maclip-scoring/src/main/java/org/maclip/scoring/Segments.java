@@ -11,6 +11,9 @@ import java.util.List;
  * of a truncated file may end past its end.
  */
 final class Segments {
+  private static final byte[] RIFF = "RIFF".getBytes(US_ASCII);
+  private static final byte[] WEBP = "WEBP".getBytes(US_ASCII);
+
   private Segments() {}
 
   /**
@@ -31,17 +34,17 @@ final class Segments {
   }
 
   /** True for a JPEG's start-of-image marker. */
-  static boolean isJpeg(Orientation.Bytes b) {
+  static boolean isJpeg(EncodedBytes b) {
     return b.length() >= 2 && b.u16be(0) == 0xFFD8;
   }
 
   /** True for a RIFF WebP file. */
-  static boolean isWebp(Orientation.Bytes b) {
-    return b.startsWith(0, "RIFF".getBytes(US_ASCII)) && b.startsWith(8, "WEBP".getBytes(US_ASCII));
+  static boolean isWebp(EncodedBytes b) {
+    return b.startsWith(0, RIFF) && b.startsWith(8, WEBP);
   }
 
   /** The marker segments of a JPEG before its first scan (or its end). */
-  static List<JpegSegment> jpeg(Orientation.Bytes b) {
+  static List<JpegSegment> jpeg(EncodedBytes b) {
     List<JpegSegment> segments = new ArrayList<>();
     int pos = 2;
     while (pos + 4 <= b.length() && b.u8(pos) == 0xFF) {
@@ -57,7 +60,7 @@ final class Segments {
   }
 
   /** The chunks of a WebP file. */
-  static List<Chunk> webp(Orientation.Bytes b) {
+  static List<Chunk> webp(EncodedBytes b) {
     List<Chunk> chunks = new ArrayList<>();
     int pos = 12;
     while (pos + 8 <= b.length()) {

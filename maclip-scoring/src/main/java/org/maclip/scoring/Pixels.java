@@ -254,9 +254,8 @@ final class Pixels {
         raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, band[b]);
       }
       if (ink == Ink.YCCK) {
-        ycckToInvertedCmyk(band, w);
-      }
-      if (ink != Ink.PLAIN) {
+        ycckToInks(band, w);
+      } else if (ink == Ink.INVERTED) {
         for (int b = 0; b < 4; b++) {
           for (int x = 0; x < w; x++) {
             band[b][x] = 255 - band[b][x];
@@ -284,10 +283,11 @@ final class Pixels {
   }
 
   /**
-   * libjpeg's {@code ycck_cmyk_convert} (jdcolor.c) in place on one row: Y, Cb, Cr become the
-   * stored (inverted) C, M, Y with libjpeg's fixed-point tables; K stays.
+   * libjpeg's {@code ycck_cmyk_convert} (jdcolor.c) followed by Adobe's inversion, in place on
+   * one row: Y, Cb, Cr become the C, M, Y inks with libjpeg's fixed-point tables (libjpeg stores
+   * {@code 255 − ink}, which the inversion undoes), and the stored K becomes {@code 255 − K}.
    */
-  private static void ycckToInvertedCmyk(int[][] band, int w) {
+  private static void ycckToInks(int[][] band, int w) {
     for (int x = 0; x < w; x++) {
       int luma = band[0][x];
       int cb = band[1][x] - 128;
@@ -295,9 +295,10 @@ final class Pixels {
       int red = luma + ((fix(1.40200) * cr + HALF) >> SCALE);
       int green = luma + ((-fix(0.34414) * cb + HALF - fix(0.71414) * cr) >> SCALE);
       int blue = luma + ((fix(1.77200) * cb + HALF) >> SCALE);
-      band[0][x] = 255 - Math.min(Math.max(red, 0), 255);
-      band[1][x] = 255 - Math.min(Math.max(green, 0), 255);
-      band[2][x] = 255 - Math.min(Math.max(blue, 0), 255);
+      band[0][x] = Math.min(Math.max(red, 0), 255);
+      band[1][x] = Math.min(Math.max(green, 0), 255);
+      band[2][x] = Math.min(Math.max(blue, 0), 255);
+      band[3][x] = 255 - band[3][x];
     }
   }
 }
